@@ -1,0 +1,291 @@
+//! Resolves the spoken dates of a next step ("Thursday", "next Tuesday", "the 7th",
+//! "August 3rd", "tomorrow") against the call date, by the rules in the corpus guide.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use regex::Regex;
+
+const MONTHS: &str = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
+const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday";
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    let pattern = format!(
+        r"(?x)
+        \b(?P<iso>(?P<iy>20\d\d)-(?P<im>\d\d)-(?P<id>\d\d))\b
+      | \b(?P<mdy>(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?:/(?P<sy>\d{{2,4}}))?)\b
+      | \b(?P<md>(?P<m1>{MONTHS})\.?\s+(?:the\s+)?(?P<d1>\d{{1,2}})(?P<s1>st|nd|rd|th)?\b(?:,?\s+(?P<y1>20\d\d))?)
+      | \b(?P<dm>(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTHS})\b(?:,?\s+(?P<y2>20\d\d))?)
+      | \b(?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))\b
+      | \b(?P<wd>(?P<wmod>next\s+|this\s+|coming\s+|this\s+coming\s+)?(?P<w>{WEEKDAYS})(?P<wnext>\s+(?:of\s+)?next\s+week)?)\b
+      | \b(?P<eodtomorrow>end\s+of\s+(?:the\s+)?day\s+tomorrow|tomorrow\s+(?:morning|afternoon|evening|night))\b
+      | \b(?P<today>today|tonight|this\s+afternoon|this\s+evening|this\s+morning|end\s+of\s+(?:the\s+)?day)\b
+      | \b(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)\b
+      | \b(?P<tomorrow>tomorrow)\b
+      | \b(?P<nextweek>next\s+week)\b
+        "
+    );
+    Regex::new(&pattern).expect("date pattern compiles")
+});
+
+/// What the last date scan learned beyond a date: whether "next week" has been said, so
+/// that a weekday named in answer to it lands in the following week.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct DateContext {
+    pub next_week_said: bool,
+}
+
+/// The first concrete date in `text` (lower-cased), resolved against `call`.
+pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> Option<NaiveDate> {
+    for caps in DATE.captures_iter(text) {
+        if caps.name("nextweek").is_some() {
+            ctx.next_week_said = true;
+            continue;
+        }
+        if caps.name("iso").is_some() {
+            let y = caps["iy"].parse().ok()?;
+            let m = caps["im"].parse().ok()?;
+            let d = caps["id"].parse().ok()?;
+            if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                return Some(date);
+            }
+            continue;
+        }
+        if caps.name("mdy").is_some() {
+            let (Ok(m), Ok(d)) = (caps["sm"].parse::<u32>(), caps["sd"].parse::<u32>()) else {
+                continue;
+            };
+            let year = caps
+                .name("sy")
+                .and_then(|y| y.as_str().parse::<i32>().ok())
+                .map(|y| if y < 100 { 2000 + y } else { y });
+            if let Some(date) = month_day(call, m, d, year) {
+                return Some(date);
+            }
+            continue;
+        }
+        if caps.name("md").is_some() || caps.name("dm").is_some() {
+            let (mname, dname, yname) = if caps.name("md").is_some() {
+                ("m1", "d1", "y1")
+            } else {
+                ("m2", "d2", "y2")
+            };
+            let m = month_number(&caps[mname])?;
+            // "may" is usually the verb: "we may 2 things" is no date, "May 2nd" is.
+            let before = text[..caps.get(0).map_or(0, |c| c.start())].trim_end();
+            let dated_may = caps.name("s1").is_some()
+                || ["on", "by", "before", "until", "from", "starting", "of"]
+                    .iter()
+                    .any(|w| before.ends_with(w));
+            if m == 5 && mname == "m1" && !dated_may {
+                continue;
+            }
+            let Ok(d) = caps[dname].parse::<u32>() else {
+                continue;
+            };
+            let year = caps.name(yname).and_then(|y| y.as_str().parse().ok());
+            if let Some(date) = month_day(call, m, d, year) {
+                return Some(date);
+            }
+            continue;
+        }
+        if caps.name("nth").is_some() {
+            if let Some(date) = caps["d3"]
+                .parse()
+                .ok()
+                .and_then(|d| next_day_of_month(call, d))
+            {
+                return Some(date);
+            }
+            continue;
+        }
+        if caps.name("wd").is_some() {
+            let weekday = parse_weekday(&caps["w"])?;
+            let explicit_next = caps
+                .name("wmod")
+                .is_some_and(|m| m.as_str().trim_start().starts_with("next"));
+            let following_week =
+                explicit_next || caps.name("wnext").is_some() || ctx.next_week_said;
+            return Some(if following_week {
+                weekday_of_following_week(call, weekday)
+            } else {
+                first_weekday_after(call, weekday)
+            });
+        }
+        if caps.name("eodtomorrow").is_some() {
+            return call.checked_add_days(Days::new(1));
+        }
+        if caps.name("today").is_some() {
+            return Some(call);
+        }
+        if caps.name("dat").is_some() {
+            return call.checked_add_days(Days::new(2));
+        }
+        if caps.name("tomorrow").is_some() {
+            return call.checked_add_days(Days::new(1));
+        }
+    }
+    None
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let prefix = name.get(..3)?;
+    NAMES
+        .iter()
+        .position(|n| *n == prefix)
+        .map(|i| i as u32 + 1)
+}
+
+fn parse_weekday(name: &str) -> Option<Weekday> {
+    name.parse().ok()
+}
+
+/// A month-day: this year's, or next year's when this year's has already passed.
+fn month_day(call: NaiveDate, month: u32, day: u32, year: Option<i32>) -> Option<NaiveDate> {
+    if let Some(y) = year {
+        return NaiveDate::from_ymd_opt(y, month, day);
+    }
+    let this_year = NaiveDate::from_ymd_opt(call.year(), month, day);
+    match this_year {
+        Some(d) if d >= call => Some(d),
+        _ => NaiveDate::from_ymd_opt(call.year() + 1, month, day),
+    }
+}
+
+/// "The 7th": the next 7th on or after the call date.
+fn next_day_of_month(call: NaiveDate, day: u32) -> Option<NaiveDate> {
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut year = call.year();
+    let mut month = call.month();
+    for _ in 0..13 {
+        if let Some(d) = NaiveDate::from_ymd_opt(year, month, day)
+            && d >= call
+        {
+            return Some(d);
+        }
+        month += 1;
+        if month > 12 {
+            month = 1;
+            year += 1;
+        }
+    }
+    None
+}
+
+/// A bare weekday: the first such day after the call date.
+fn first_weekday_after(call: NaiveDate, weekday: Weekday) -> NaiveDate {
+    let ahead = (weekday.num_days_from_monday() + 7 - call.weekday().num_days_from_monday()) % 7;
+    let ahead = if ahead == 0 { 7 } else { ahead };
+    call + Days::new(u64::from(ahead))
+}
+
+/// "Next Tuesday": the Tuesday of the following Monday-to-Sunday week.
+fn weekday_of_following_week(call: NaiveDate, weekday: Weekday) -> NaiveDate {
+    let monday = call - Days::new(u64::from(call.weekday().num_days_from_monday()));
+    monday + Days::new(7 + u64::from(weekday.num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn resolves_spoken_dates_by_the_guide() {
+        // (call date, text, expected)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "2026-02-02",
+                "i'll have it to you by wednesday.",
+                Some("2026-02-04"),
+            ),
+            (
+                "2026-10-06",
+                "shall we set up a call with your cto next thursday?",
+                Some("2026-10-15"),
+            ),
+            (
+                "2026-05-19",
+                "i have to present this to our vp on thursday.",
+                Some("2026-05-21"),
+            ),
+            (
+                "2026-06-16",
+                "let's do a short demo for him on the 24th.",
+                Some("2026-06-24"),
+            ),
+            (
+                "2026-06-26",
+                "let's do a short demo for him on the 24th.",
+                Some("2026-07-24"),
+            ),
+            (
+                "2026-07-29",
+                "would a four-week pilot starting august 3rd work?",
+                Some("2026-08-03"),
+            ),
+            (
+                "2026-09-23",
+                "give me a quote by friday and i'll decide next week.",
+                Some("2026-09-25"),
+            ),
+            (
+                "2026-11-11",
+                "can you show me that next monday?",
+                Some("2026-11-16"),
+            ),
+            (
+                "2026-11-16",
+                "can you show me that on monday?",
+                Some("2026-11-23"),
+            ),
+            ("2026-11-11", "let's talk tomorrow.", Some("2026-11-12")),
+            (
+                "2026-11-11",
+                "i can do it this afternoon.",
+                Some("2026-11-11"),
+            ),
+            (
+                "2026-11-11",
+                "you'll have it by end of day tomorrow.",
+                Some("2026-11-12"),
+            ),
+            ("2026-11-11", "how about march 3rd?", Some("2027-03-03")),
+            (
+                "2026-11-11",
+                "how about the 3rd of december?",
+                Some("2026-12-03"),
+            ),
+            ("2026-11-11", "send it by 2026-12-01.", Some("2026-12-01")),
+            ("2026-11-11", "tuesday next week works.", Some("2026-11-17")),
+            ("2026-11-11", "sometime soon, in a few weeks.", None),
+            ("2026-11-11", "we may 2 things at once", None),
+            ("2026-01-31", "the 31st", Some("2026-01-31")),
+            ("2026-02-01", "the 30th", Some("2026-03-30")),
+        ];
+        for (call, text, want) in cases {
+            let mut ctx = DateContext::default();
+            let got = first_date(text, d(call), &mut ctx);
+            assert_eq!(got, want.map(d), "call {call}, text {text:?}");
+        }
+    }
+
+    #[test]
+    fn weekday_answering_next_week_lands_in_the_following_week() {
+        let mut ctx = DateContext::default();
+        let call = d("2026-03-04"); // a Wednesday
+        assert_eq!(first_date("can we meet next week?", call, &mut ctx), None);
+        assert_eq!(
+            first_date("sure, friday works.", call, &mut ctx),
+            Some(d("2026-03-13"))
+        );
+    }
+}

@@ -1,0 +1,368 @@
+//! The dialogue-act rules: one pass over the call's sentences in order, keeping the step
+//! under discussion, the kinds the prospect asked for and any unnamed negative signal.
+//!
+//! The rules, in words:
+//! - A step is a sentence with a frame (commit / request / joint) and a kind, not guarded
+//!   (past, habit, negation, discovery question) and not something done live on the call.
+//!   In the prospect's turn right after the seller asked what should happen next, a kind
+//!   alone is enough ("I have to present this to our VP on Thursday"). A prospect's
+//!   deferral with a concrete date ("check back with me on June 2nd") is a follow-up step,
+//!   not a stall.
+//! - A later step supersedes an earlier one, except within one turn (the first wins),
+//!   right after an agreement ("Sure — and send me the deck too"), and in the seller's
+//!   reply that accepts the prospect's step. Scheduling details ("I'll send the invite")
+//!   and pronoun acceptances ("I'll have it to you Friday") never define a new step.
+//! - A seller step of the kind the prospect just named stays the prospect's step.
+//! - A seller step is confirmed by agreement in the prospect's next turn; non-committal
+//!   answers, stalls and declines do not confirm, and a stall or decline withdraws a
+//!   seller's suggestion (a promise to send something stays, unconfirmed).
+//! - Volunteering: the seller commits to a deliverable the prospect never asked for.
+//!   A bail-out is volunteering while a negative signal is open; naming the problem
+//!   (a confrontation) or the prospect turning positive closes it.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::dates::{DateContext, first_date};
+use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
+use crate::sentence::{Frame, Sentence};
+
+/// How many turns a negative signal stays open without being named or settled.
+const NEGATIVE_WINDOW_TURNS: usize = 4;
+
+/// The step currently on the table.
+#[derive(Debug, Clone)]
+struct Candidate {
+    kind: Kind,
+    defined_by: Side,
+    owner: Owner,
+    /// Sentence that defined it; dates are looked for from here on.
+    at: usize,
+    turn: usize,
+    confirmed: bool,
+    /// A seller's suggestion ("shall we…") rather than a promise ("I'll send…").
+    suggestion: bool,
+    /// Whether the prospect has answered a seller step yet.
+    answered: bool,
+    /// Defined by a generic-time word ("a session"), so what it shows decides its kind.
+    container: bool,
+    evidence: Vec<Moment>,
+}
+
+/// The moments and the step found in one call, before coaching lines are written.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub next_step: Option<NextStep>,
+    pub asks: Vec<Moment>,
+    pub volunteered: Vec<Moment>,
+    /// Bail-outs, each with the signal it followed.
+    pub bail_outs: Vec<(Moment, SignalType, Moment)>,
+    pub confrontations: Vec<Moment>,
+    pub negative_signals: Vec<Moment>,
+    /// The seller said there was no fit and no later step replaced that.
+    pub disqualified: bool,
+}
+
+struct OpenNegative {
+    turn: usize,
+    kind: SignalType,
+    moment: Moment,
+}
+
+fn owner_for(kind: Kind, frame: Frame, speaker: Side) -> Owner {
+    match kind {
+        Kind::Meeting | Kind::Demo | Kind::Trial | Kind::FollowUp | Kind::Other => Owner::Both,
+        _ => {
+            let doer = match frame {
+                Frame::Commit => speaker,
+                Frame::Request => speaker.other(),
+                Frame::Joint if kind == Kind::Introduction => Side::Prospect,
+                Frame::Joint => Side::Seller,
+            };
+            match doer {
+                Side::Seller => Owner::Seller,
+                Side::Prospect => Owner::Prospect,
+            }
+        }
+    }
+}
+
+/// The rule state carried from sentence to sentence.
+struct Walk<'s, 'a> {
+    sents: &'s [Sentence<'a>],
+    call: NaiveDate,
+    out: Findings,
+    pending: Option<Candidate>,
+    /// Kinds the prospect asked for or named: the seller producing those is not volunteering.
+    requested: HashSet<Kind>,
+    open_negative: Option<OpenNegative>,
+    last_ask_turn: Option<usize>,
+    /// Sentence in which the prospect agreed to the pending seller step.
+    agreed_at: Option<usize>,
+}
+
+impl Walk<'_, '_> {
+    fn has_date(&self, s: &Sentence<'_>) -> bool {
+        first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
+    }
+
+    fn prospect(&mut self, i: usize) {
+        let s = &self.sents[i];
+        let f = &s.f;
+        // A deferral with a concrete date is a follow-up, not a stall.
+        let dated_deferral = f.stall.is_some() && self.has_date(s) && !f.guarded();
+        let stall = f.stall.filter(|_| !dated_deferral);
+
+        // Negative and positive signals.
+        let signal = f
+            .negative
+            .filter(|_| !f.guard_past && !f.guard_habit)
+            .filter(|(t, _)| !s.question || *t == SignalType::Confusion)
+            .or_else(|| stall.map(|cue| (SignalType::Stall, cue)));
+        if let Some((kind, cue)) = signal {
+            let m = s.moment(s.why(kind.as_str(), cue));
+            self.out.negative_signals.push(m.clone());
+            self.open_negative = Some(OpenNegative {
+                turn: s.turn,
+                kind,
+                moment: m,
+            });
+        } else if f.positive {
+            self.open_negative = None;
+        }
+
+        // The prospect's answer to a seller step.
+        if let Some(c) = self.pending.as_mut()
+            && c.defined_by == Side::Seller
+            && !c.answered
+            && s.turn > c.turn
+        {
+            c.answered = true;
+            let refuses = f.noncommittal || f.decline || stall.is_some();
+            if refuses {
+                if (f.decline || stall.is_some()) && c.suggestion {
+                    self.pending = None;
+                }
+            } else if let Some(cue) = f.agreement {
+                c.confirmed = true;
+                c.evidence.push(s.moment(s.why("agreement", cue)));
+                self.agreed_at = Some(i);
+            } else if first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
+                && f.negative.is_none()
+            {
+                c.confirmed = true;
+                c.evidence.push(s.moment("agreement: picked a time"));
+                self.agreed_at = Some(i);
+            } else if f.kind.is_none() {
+                // Not an answer yet; a later sentence of this turn may still agree.
+                c.answered = false;
+            }
+        } else if stall.is_some()
+            && self.pending.as_ref().is_some_and(|c| {
+                c.turn < s.turn && (c.defined_by == Side::Prospect || c.suggestion)
+            })
+        {
+            self.pending = None;
+        }
+
+        // A step the prospect defines.
+        let kind = match f.kind {
+            Some(k) => Some(k),
+            None if dated_deferral => f.stall.map(|cue| (Kind::FollowUp, cue)),
+            None => None,
+        };
+        let Some((kind, kind_cue)) = kind else {
+            return;
+        };
+        if f.guarded() || f.live || stall.is_some() {
+            return;
+        }
+        let answering_ask = self.last_ask_turn.is_some_and(|t| s.turn == t + 1);
+        let frame = match f.frame {
+            Some((frame, _)) => frame,
+            None if answering_ask || dated_deferral => Frame::Request,
+            None => return,
+        };
+        self.requested.insert(kind);
+        if let Some(c) = &self.pending {
+            let just_agreed = self
+                .agreed_at
+                .is_some_and(|a| self.sents[a].turn == s.turn && i <= a + 1);
+            if c.turn == s.turn || just_agreed {
+                return; // the first step of a turn, or the one just agreed, stands
+            }
+        }
+        let mut evidence = Vec::new();
+        if let Some(c) = self
+            .pending
+            .take_if(|c| c.kind == kind && c.defined_by == Side::Prospect)
+        {
+            evidence = c.evidence; // said again: the same step, defined later
+        }
+        let rule = if f.frame.is_some() {
+            "prospect defined"
+        } else {
+            "prospect named it"
+        };
+        self.pending = Some(Candidate {
+            kind,
+            defined_by: Side::Prospect,
+            owner: owner_for(kind, frame, Side::Prospect),
+            at: i,
+            turn: s.turn,
+            confirmed: true,
+            suggestion: false,
+            answered: true,
+            container: f.container == Some(kind_cue),
+            evidence: {
+                evidence.push(s.moment(s.why(rule, kind_cue)));
+                evidence
+            },
+        });
+        self.out.disqualified = false;
+    }
+
+    fn seller(&mut self, i: usize) {
+        let s = &self.sents[i];
+        let f = &s.f;
+        if let Some(cue) = f.ask.filter(|_| s.question) {
+            self.out.asks.push(s.moment(s.why("asked", cue)));
+            self.last_ask_turn = Some(s.turn);
+            return;
+        }
+        let confront = f
+            .no_fit
+            .map(|cue| s.why("named no fit", cue))
+            .or_else(|| f.confront.map(|cue| s.why("confronted", cue)))
+            .or_else(|| {
+                f.confront_problem
+                    .filter(|_| f.confront_frame)
+                    .map(|cue| s.why("confronted: named", cue))
+            });
+        if let Some(rule) = confront {
+            self.out.confrontations.push(s.moment(rule));
+            self.open_negative = None;
+        }
+        if f.no_fit.is_some() {
+            self.pending = None;
+            self.out.disqualified = true;
+            return;
+        }
+        if (f.anaphora || f.logistics) && self.pending.is_some() {
+            return; // "I'll have it to you", "I'll send the invite": the step on the table
+        }
+        let (Some((kind, kind_cue)), Some((frame, _))) = (f.kind, f.frame) else {
+            return;
+        };
+        let discovery_request = frame == Frame::Request && s.question && kind == Kind::Information;
+        if f.guarded() || f.live || discovery_request {
+            return;
+        }
+        let deliverable = kind.is_deliverable() || f.custom_deliverable.is_some();
+        if frame == Frame::Commit && deliverable && !self.requested.contains(&kind) {
+            let offer = s.moment(s.why("volunteered", kind_cue));
+            self.out.volunteered.push(offer.clone());
+            if let Some(n) = &self.open_negative {
+                let mut bail = offer;
+                bail.why = format!(
+                    "bail-out: volunteered after {} (\"{}\") without naming it",
+                    n.kind.as_str(),
+                    n.moment.text
+                );
+                self.out.bail_outs.push((bail, n.kind, n.moment.clone()));
+            }
+        }
+        if let Some(c) = self.pending.as_mut() {
+            if c.defined_by == Side::Prospect && c.kind == kind {
+                c.evidence
+                    .push(s.moment(s.why("seller scheduled it", kind_cue)));
+                return;
+            }
+            let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn == c.turn + 1;
+            if c.turn == s.turn || accepts_prospect_step {
+                return;
+            }
+        }
+        self.pending = Some(Candidate {
+            kind,
+            defined_by: Side::Seller,
+            owner: owner_for(kind, frame, Side::Seller),
+            at: i,
+            turn: s.turn,
+            confirmed: false,
+            suggestion: frame != Frame::Commit,
+            answered: false,
+            container: f.container == Some(kind_cue),
+            evidence: vec![s.moment(s.why("seller defined", kind_cue))],
+        });
+        self.agreed_at = None;
+        self.out.disqualified = false;
+    }
+
+    /// Turns the step on the table into the call's next step: its due date is the first
+    /// concrete date from its defining sentence on, and a "session" that the same turn
+    /// says is to show something is a demo.
+    fn finish(mut self) -> Findings {
+        let sents = self.sents;
+        self.out.next_step = self.pending.take().map(|c| {
+            let mut ctx = DateContext::default();
+            let due = sents[c.at..]
+                .iter()
+                .find_map(|s| first_date(&s.norm, self.call, &mut ctx));
+            let turn = sents[c.at].turn;
+            let shows_something = sents[c.at..]
+                .iter()
+                .take_while(|s| s.turn == turn)
+                .any(|s| {
+                    s.f.mentions.iter().any(|&(k, cue)| {
+                        let words = s.quote(cue);
+                        k == Kind::Demo && (words.starts_with("show") || words.contains("demo"))
+                    })
+                });
+            let kind = if c.kind == Kind::Meeting && c.container && shows_something {
+                Kind::Demo
+            } else {
+                c.kind
+            };
+            NextStep {
+                action: sents[c.at].text.to_string(),
+                kind,
+                defined_by: c.defined_by,
+                confirmed_by_prospect: c.confirmed,
+                owner: c.owner,
+                due,
+                evidence: c.evidence,
+            }
+        });
+        self.out
+    }
+}
+
+/// Runs the rules over the sentences of one call.
+pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
+    let mut walk = Walk {
+        sents,
+        call,
+        out: Findings::default(),
+        pending: None,
+        requested: HashSet::new(),
+        open_negative: None,
+        last_ask_turn: None,
+        agreed_at: None,
+    };
+    for (i, s) in sents.iter().enumerate() {
+        if walk
+            .open_negative
+            .as_ref()
+            .is_some_and(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS)
+        {
+            walk.open_negative = None;
+        }
+        match s.side {
+            Side::Prospect => walk.prospect(i),
+            Side::Seller => walk.seller(i),
+        }
+    }
+    walk.finish()
+}

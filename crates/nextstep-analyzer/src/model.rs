@@ -1,0 +1,220 @@
+//! The judgements the analyzer produces; their JSON form is the `analyze --json` contract.
+
+use serde::{Deserialize, Serialize};
+
+/// What a next step is, so pipelines and forecasts can treat a contract differently from
+/// a check-in call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A call or meeting, including workshops and reference calls.
+    Meeting,
+    /// A product demonstration.
+    Demo,
+    /// A proposal, plan, ROI analysis or statement of work.
+    Proposal,
+    /// A price, quotation or better number.
+    Quote,
+    /// A trial or pilot.
+    Trial,
+    /// The prospect introduces someone.
+    Introduction,
+    /// Materials, answers, case studies, references.
+    Information,
+    /// Contract, agreement, order form.
+    Contract,
+    /// A check-in at a later date.
+    FollowUp,
+    /// Anything else.
+    Other,
+}
+
+impl Kind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Kind; 10] = [
+        Kind::Meeting,
+        Kind::Demo,
+        Kind::Proposal,
+        Kind::Quote,
+        Kind::Trial,
+        Kind::Introduction,
+        Kind::Information,
+        Kind::Contract,
+        Kind::FollowUp,
+        Kind::Other,
+    ];
+
+    /// The contract's name for the kind (`follow_up`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Meeting => "meeting",
+            Kind::Demo => "demo",
+            Kind::Proposal => "proposal",
+            Kind::Quote => "quote",
+            Kind::Trial => "trial",
+            Kind::Introduction => "introduction",
+            Kind::Information => "information",
+            Kind::Contract => "contract",
+            Kind::FollowUp => "follow_up",
+            Kind::Other => "other",
+        }
+    }
+
+    /// Parses a kind name as the rules file and the CLI write it.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Kinds that are work the seller produces and sends: offering one unasked is
+    /// volunteering. Meetings and demos produce nothing, so proposing them is not.
+    pub fn is_deliverable(self) -> bool {
+        matches!(
+            self,
+            Kind::Proposal | Kind::Quote | Kind::Information | Kind::Contract
+        )
+    }
+}
+
+/// Which side of the call a speaker or an action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The seller's side (the `--seller` speakers).
+    Seller,
+    /// Everyone else on the call.
+    Prospect,
+}
+
+impl Side {
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Seller => Side::Prospect,
+            Side::Prospect => Side::Seller,
+        }
+    }
+}
+
+/// Who carries out a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// The prospect does it (an introduction, sending requirements).
+    Prospect,
+    /// The seller does it (a proposal, a quote).
+    Seller,
+    /// Both take part (a meeting, a demo, a trial).
+    Both,
+}
+
+/// The kind of negative signal a prospect showed; each calls for a different way of
+/// naming the problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalType {
+    /// "I'm lost", "I'm not following".
+    Confusion,
+    /// "I'm not sure my boss will go for this".
+    Doubt,
+    /// Price, timing, competitor objections.
+    Objection,
+    /// "I don't see the value".
+    Disinterest,
+    /// "I'll think about it".
+    Stall,
+}
+
+impl SignalType {
+    /// Parses the `[negative]` list names.
+    pub fn from_name(name: &str) -> Option<SignalType> {
+        Some(match name {
+            "confusion" => SignalType::Confusion,
+            "doubt" => SignalType::Doubt,
+            "objection" => SignalType::Objection,
+            "disinterest" => SignalType::Disinterest,
+            "stall" => SignalType::Stall,
+            _ => return None,
+        })
+    }
+
+    /// The list name, used in `why` and coaching keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalType::Confusion => "confusion",
+            SignalType::Doubt => "doubt",
+            SignalType::Objection => "objection",
+            SignalType::Disinterest => "disinterest",
+            SignalType::Stall => "stall",
+        }
+    }
+}
+
+/// A quoted sentence as evidence: who said it, when, and which rule fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moment {
+    /// The speaker's name as the transcript gives it.
+    pub speaker: String,
+    /// Seconds from the start of the call, when the transcript has times.
+    pub start: Option<f64>,
+    /// The sentence, verbatim.
+    pub text: String,
+    /// The rule or cue that fired, so a user can see why and extend the lexicon.
+    pub why: String,
+}
+
+/// The next step a call ended with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextStep {
+    /// What was agreed, in the words of the sentence that defined it.
+    pub action: String,
+    /// What kind of step it is.
+    pub kind: Kind,
+    /// Who defined it: the product's central question.
+    pub defined_by: Side,
+    /// Whether the prospect explicitly agreed (always true when the prospect defined it).
+    pub confirmed_by_prospect: bool,
+    /// Who carries it out.
+    pub owner: Owner,
+    /// The date it is due, when the call names one.
+    pub due: Option<chrono::NaiveDate>,
+    /// The sentences that defined, dated and confirmed it.
+    pub evidence: Vec<Moment>,
+}
+
+/// A speaker and the side they were put on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeakerRole {
+    /// The name as the transcript gives it.
+    pub name: String,
+    /// Seller or prospect.
+    pub role: Side,
+    /// True when no `--seller` named this speaker and the side was guessed.
+    pub inferred: bool,
+    /// How sure the guess is, 0–1 (1 when not inferred).
+    pub confidence: f64,
+}
+
+/// Everything the analyzer judged about one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Speakers and their sides.
+    pub speakers: Vec<SpeakerRole>,
+    /// The step the call ended with, if any.
+    pub next_step: Option<NextStep>,
+    /// Whether the seller asked an open question about the next step.
+    pub asked_next_step: bool,
+    /// The seller's open questions about the next step.
+    pub asks: Vec<Moment>,
+    /// Every time the seller offered to produce or send something nobody asked for.
+    pub volunteered: Vec<Moment>,
+    /// Volunteered work after an unnamed negative signal.
+    pub bail_outs: Vec<Moment>,
+    /// Every time the seller named the difficulty in the conversation.
+    pub confrontations: Vec<Moment>,
+    /// The prospect's confusion, doubt, objections, disinterest and stalls.
+    pub negative_signals: Vec<Moment>,
+    /// Short coaching lines for the seller, built from this call.
+    pub coaching: Vec<String>,
+}

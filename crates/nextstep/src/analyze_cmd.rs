@@ -1,0 +1,167 @@
+//! `nextstep analyze`: judge every call under the given paths, one report (or JSON line)
+//! per file, failures reported per file without stopping the others.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use nextstep_analyzer::{Analysis, CallContext, Rules};
+use nextstep_transcript::Format;
+use serde::Serialize;
+
+use crate::{inputs, report};
+
+/// Arguments of `nextstep analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Print one JSON object per file, one per line, instead of the report.
+    #[arg(long)]
+    json: bool,
+    /// The call date, for resolving "Thursday" or "the 7th" (default: a date in the file,
+    /// else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = inputs::parse_date)]
+    date: Option<NaiveDate>,
+    /// A speaker on the seller's side (repeat for several); everyone else is the prospect.
+    /// Without it the seller is inferred and the report says how sure.
+    #[arg(long, value_name = "NAME")]
+    seller: Vec<String>,
+    /// Read files as this format instead of detecting it.
+    #[arg(long, value_name = "F", value_parser = inputs::parse_format)]
+    format: Option<Format>,
+    /// A rules file whose cue lists extend the defaults (see `nextstep rules`).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Instead of judging, list each sentence with the cues that fired in it (to see why a
+    /// judgement came out as it did, or to test a rules file).
+    #[arg(long)]
+    explain: bool,
+    /// Transcript files or folders (walked for .vtt, .srt, .txt, .json).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+/// One file's `--json` line: the analysis with where it came from.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    source: String,
+    format: &'static str,
+    date: NaiveDate,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+}
+
+/// What was computed for a file: the judgement, or the `--explain` trace.
+enum Judged {
+    Analysis(Box<Analysis>),
+    Explained(Vec<nextstep_analyzer::ExplainedSentence>),
+}
+
+/// A file's outcome: what was computed or the one-line reason it failed.
+type Outcome = Result<(Format, NaiveDate, Judged), String>;
+
+fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let transcript = nextstep_transcript::parse(&bytes, args.format).map_err(|e| e.to_string())?;
+    let date = args
+        .date
+        .unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path));
+    let ctx = CallContext {
+        date,
+        sellers: args.seller.clone(),
+    };
+    let turns = transcript.turns();
+    if args.explain {
+        let trace = nextstep_analyzer::explain(&turns, &ctx, rules).map_err(|e| e.to_string())?;
+        return Ok((transcript.format, date, Judged::Explained(trace)));
+    }
+    let analysis = nextstep_analyzer::analyze(&turns, &ctx, rules).map_err(|e| e.to_string())?;
+    Ok((
+        transcript.format,
+        date,
+        Judged::Analysis(Box::new(analysis)),
+    ))
+}
+
+/// Analyses files on all cores, keeping the input order for output.
+fn analyze_all(files: &[PathBuf], args: &AnalyzeArgs, rules: &Rules) -> Vec<Outcome> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    if workers <= 1 {
+        return files.iter().map(|f| analyze_file(f, args, rules)).collect();
+    }
+    let chunk = files.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| analyze_file(f, args, rules))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Err("internal error while analysing".into())])
+            })
+            .collect()
+    })
+}
+
+/// Runs the command: exit 0 when every file was analysed, 1 when some failed, 2 when
+/// none could be read.
+pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let rules = inputs::load_rules(args.rules.as_deref())?;
+    let (files, path_errors) = inputs::expand_paths(&args.paths);
+    for e in &path_errors {
+        eprintln!("nextstep: {e}");
+    }
+    if files.is_empty() {
+        eprintln!("nextstep: no transcript files found");
+        return Ok(ExitCode::from(2));
+    }
+    let outcomes = analyze_all(&files, args, &rules);
+    let mut ok = 0usize;
+    let mut failed = path_errors.len();
+    let mut stdout = std::io::stdout().lock();
+    for (path, outcome) in files.iter().zip(outcomes) {
+        match outcome {
+            Ok((format, date, Judged::Explained(trace))) => {
+                ok += 1;
+                if args.json {
+                    report::write_line(&mut stdout, &serde_json::to_string(&trace)?)?;
+                } else {
+                    report::write_explained(&mut stdout, path, format, date, &trace)?;
+                }
+            }
+            Ok((format, date, Judged::Analysis(analysis))) => {
+                ok += 1;
+                if args.json {
+                    let line = JsonReport {
+                        source: path.display().to_string(),
+                        format: format.as_str(),
+                        date,
+                        analysis: &analysis,
+                    };
+                    report::write_line(&mut stdout, &serde_json::to_string(&line)?)?;
+                } else {
+                    report::write_report(&mut stdout, path, format, date, &analysis)?;
+                }
+            }
+            Err(reason) => {
+                failed += 1;
+                eprintln!("nextstep: {}: {reason}", path.display());
+            }
+        }
+    }
+    Ok(match (ok, failed) {
+        (0, _) => ExitCode::from(2),
+        (_, 0) => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}

@@ -1,0 +1,165 @@
+//! The project's own labelled corpus (`tests/corpus/`): every call is analysed and each
+//! label the corpus guide defines is compared with the analyzer's judgement.
+//!
+//! Labels were written from the rules in the corpus guide, not from the analyzer's output.
+//! Every label must match; a miss prints the file, the label and what was judged.
+
+use std::path::{Path, PathBuf};
+
+use nextstep_analyzer::{CallContext, Rules, Side};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Label {
+    file: String,
+    date: chrono::NaiveDate,
+    seller: Vec<String>,
+    defined_by: String,
+    kind: Option<Vec<String>>,
+    confirmed: Option<bool>,
+    due: Option<String>,
+    asked: Option<bool>,
+    volunteered: Option<bool>,
+    bail_out: Option<bool>,
+    confronted: Option<bool>,
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus")
+}
+
+fn labels() -> Vec<Label> {
+    let mut out = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("tests/corpus exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let label: Label = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}:{}: {e}", f.display(), n + 1));
+            out.push(label);
+        }
+    }
+    out
+}
+
+/// Compares one call's judgement with its labels; returns the mismatches.
+fn check(label: &Label, rules: &Rules) -> Vec<String> {
+    let path = corpus_dir().join("calls").join(&label.file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let transcript = match nextstep_transcript::parse(&bytes, None) {
+        Ok(t) => t,
+        Err(e) => return vec![format!("parse error: {e}")],
+    };
+    let ctx = CallContext {
+        date: label.date,
+        sellers: label.seller.clone(),
+    };
+    let a = match nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules) {
+        Ok(a) => a,
+        Err(e) => return vec![format!("analyze error: {e}")],
+    };
+    let mut wrong = Vec::new();
+    let step = a.next_step.as_ref();
+    let by = match step.map(|s| s.defined_by) {
+        None => "none",
+        Some(Side::Prospect) => "prospect",
+        Some(Side::Seller) => "seller",
+    };
+    if by != label.defined_by {
+        wrong.push(format!("defined_by {by} (want {})", label.defined_by));
+    }
+    if let (Some(step), true) = (step, label.defined_by != "none") {
+        if let Some(kinds) = &label.kind
+            && !kinds.iter().any(|k| k == step.kind.as_str())
+        {
+            wrong.push(format!(
+                "kind {} (want {})",
+                step.kind.as_str(),
+                kinds.join("/")
+            ));
+        }
+        if let Some(c) = label.confirmed
+            && c != step.confirmed_by_prospect
+        {
+            wrong.push(format!(
+                "confirmed {} (want {c})",
+                step.confirmed_by_prospect
+            ));
+        }
+        if let Some(due) = &label.due {
+            let got = step.due.map(|d| d.to_string());
+            if got.as_deref() != Some(due.as_str()) {
+                wrong.push(format!("due {got:?} (want {due})"));
+            }
+        }
+    }
+    let flags = [
+        ("asked", label.asked, a.asked_next_step),
+        ("volunteered", label.volunteered, !a.volunteered.is_empty()),
+        ("bail_out", label.bail_out, !a.bail_outs.is_empty()),
+        ("confronted", label.confronted, !a.confrontations.is_empty()),
+    ];
+    for (name, want, got) in flags {
+        if let Some(want) = want
+            && want != got
+        {
+            wrong.push(format!("{name} {got} (want {want})"));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn every_labelled_call_is_judged_as_labelled() {
+    let rules = Rules::defaults();
+    let labels = labels();
+    assert!(
+        labels.len() >= 80,
+        "the corpus should hold at least 80 calls"
+    );
+    let mut misses = Vec::new();
+    for label in &labels {
+        let wrong = check(label, &rules);
+        if !wrong.is_empty() {
+            misses.push(format!("{}: {}", label.file, wrong.join("; ")));
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "{} of {} calls judged differently from their labels:\n{}",
+        misses.len(),
+        labels.len(),
+        misses.join("\n")
+    );
+}
+
+#[test]
+fn the_corpus_covers_every_format_and_rule() {
+    let labels = labels();
+    for ext in ["vtt", "srt", "txt", "json"] {
+        assert!(
+            labels.iter().any(|l| l.file.ends_with(ext)),
+            "no .{ext} call"
+        );
+    }
+    for by in ["prospect", "seller", "none"] {
+        assert!(
+            labels.iter().any(|l| l.defined_by == by),
+            "no defined_by {by}"
+        );
+    }
+    let any = |f: fn(&Label) -> Option<bool>| labels.iter().any(|l| f(l) == Some(true));
+    assert!(any(|l| l.asked), "no asked call");
+    assert!(any(|l| l.volunteered), "no volunteered call");
+    assert!(any(|l| l.bail_out), "no bail-out call");
+    assert!(any(|l| l.confronted), "no confronted call");
+}
