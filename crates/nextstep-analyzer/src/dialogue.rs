@@ -249,8 +249,12 @@ impl Walk<'_, '_> {
             self.out.disqualified = true;
             return;
         }
-        if (f.anaphora || f.logistics) && self.pending.is_some() {
-            return; // "I'll have it to you", "I'll send the invite": the step on the table
+        if (f.anaphora || f.logistics)
+            && let Some(c) = self.pending.as_mut()
+        {
+            // "I'll have it to you Friday", "I'll send the invite": the step on the table.
+            c.evidence.push(s.moment("seller took it on"));
+            return;
         }
         let (Some((kind, kind_cue)), Some((frame, _))) = (f.kind, f.frame) else {
             return;

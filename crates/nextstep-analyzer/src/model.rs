@@ -109,6 +109,27 @@ pub enum Owner {
     Both,
 }
 
+impl Owner {
+    /// The contract's name (`prospect`, `seller`, `both`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::Prospect => "prospect",
+            Owner::Seller => "seller",
+            Owner::Both => "both",
+        }
+    }
+}
+
+impl Side {
+    /// The contract's name (`seller`, `prospect`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Seller => "seller",
+            Side::Prospect => "prospect",
+        }
+    }
+}
+
 /// The kind of negative signal a prospect showed; each calls for a different way of
 /// naming the problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,12 +86,12 @@ pub fn write_report(
             };
             s.push_str(&format!("Next step: {}\n", step.action));
             s.push_str(&format!(
-                "  kind {}, due {}, owner {:?}\n",
+                "  kind {}, due {}, owner {}\n",
                 step.kind.as_str(),
                 step.due
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "not named".into()),
-                step.owner
+                step.owner.as_str()
             ));
             s.push_str(&format!(
                 "  defined by the {who}; prospect agreed: {}\n",
