@@ -106,19 +106,26 @@ ns_cmd="'$nextstep' analyze --json '$corpus' > /dev/null"
 # rg exits 1 when nothing matches; that is not a failure of the benchmark.
 rg_cmd="rg -c -F -i -f '$work/phrases.txt' '$corpus' > /dev/null || [ \$? -eq 1 ]"
 
-# median_seconds CMD: median wall time of 10 runs (after 2 warm-ups), in seconds.
-median_seconds() {
-    local cmd="$1" i t0 t1
-    local -a times=()
+# median: the median of the numbers on stdin, one per line.
+median() {
+    sort -g | awk '{a[NR] = $1} END {printf "%.6f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# time_runs CMD: prints "WALL CPU", the medians over 10 runs (after 2 warm-ups) of wall
+# time and of CPU time (user + sys, all threads), in seconds.
+time_runs() {
+    local cmd="$1" i t0 t1 cpu
+    local -a walls=() cpus=()
+    local TIMEFORMAT='%3U %3S'
     for i in 1 2; do bash -c "$cmd"; done
     for i in $(seq 10); do
         t0=$(date +%s%N)
-        bash -c "$cmd"
+        cpu=$({ time bash -c "$cmd" 2>/dev/null; } 2>&1)
         t1=$(date +%s%N)
-        times+=($((t1 - t0)))
+        walls+=("$(awk -v ns=$((t1 - t0)) 'BEGIN {print ns / 1e9}')")
+        cpus+=("$(awk '{print $1 + $2}' <<<"$cpu")")
     done
-    printf '%s\n' "${times[@]}" | sort -n |
-        awk '{a[NR] = $1} END {m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.6f\n", m / 1e9}'
+    echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
 if command -v hyperfine >/dev/null 2>&1; then
@@ -126,30 +133,33 @@ if command -v hyperfine >/dev/null 2>&1; then
     log "timing with hyperfine"
     hyperfine --warmup 2 --runs 10 --export-csv "$work/hyperfine.csv" \
         -n nextstep "$ns_cmd" -n rg "$rg_cmd" >&2
-    # CSV columns: command,mean,stddev,median,user,system,min,max
-    t_ns=$(awk -F, '$1 == "nextstep" {print $4}' "$work/hyperfine.csv")
-    t_rg=$(awk -F, '$1 == "rg" {print $4}' "$work/hyperfine.csv")
+    # CSV columns: command,mean,stddev,median,user,system,min,max (user/system are means)
+    read -r t_ns c_ns < <(awk -F, '$1 == "nextstep" {print $4, $5 + $6}' "$work/hyperfine.csv")
+    read -r t_rg c_rg < <(awk -F, '$1 == "rg" {print $4, $5 + $6}' "$work/hyperfine.csv")
 else
     method="median of 10 runs (date +%s%N), 2 warm-ups"
     log "timing nextstep (10 runs)"
-    t_ns=$(median_seconds "$ns_cmd")
+    read -r t_ns c_ns < <(time_runs "$ns_cmd")
     log "timing rg (10 runs)"
-    t_rg=$(median_seconds "$rg_cmd")
+    read -r t_rg c_rg < <(time_runs "$rg_cmd")
 fi
 
 # --- report ------------------------------------------------------------------------------
 
-awk -v files="$files" -v bytes="$bytes" -v tns="$t_ns" -v trg="$t_rg" \
+awk -v files="$files" -v bytes="$bytes" -v tns="$t_ns" -v trg="$t_rg" -v cns="$c_ns" -v crg="$c_rg" \
     -v phrases="$phrases" -v method="$method" -v cores="$(nproc 2>/dev/null || echo '?')" '
 BEGIN {
     mb = bytes / 1e6
     printf "\ncorpus: %d files, %.1f MB (%.1f KB/call), %d cue phrases; %s; %s cores\n\n",
         files, mb, bytes / 1e3 / files, phrases, method, cores
     printf "%-34s %14s %14s\n", "", "nextstep", "rg -F -i -f"
-    printf "%-34s %14.3f %14.3f\n", "time (s)", tns, trg
-    printf "%-34s %14.1f %14.1f\n", "throughput (MB/s)", mb / tns, mb / trg
-    printf "%-34s %14.0f %14s\n", "calls/s", files / tns, "-"
+    printf "%-34s %14.3f %14.3f\n", "wall time (s)", tns, trg
+    printf "%-34s %14.3f %14.3f\n", "CPU time, user+sys (s)", cns, crg
+    printf "%-34s %14.1f %14.1f\n", "throughput (MB/s, wall)", mb / tns, mb / trg
+    printf "%-34s %14.0f %14s\n", "calls/s (wall)", files / tns, "-"
     printf "%-34s %14.2f %14s\n", "ms per call (wall, all cores)", tns * 1000 / files, "-"
+    printf "%-34s %14.2f %14s\n", "ms CPU per call", cns * 1000 / files, "-"
     ratio = tns / trg
-    printf "\nratio nextstep/rg: %.2fx (target <= 3x): %s\n", ratio, (ratio <= 3 ? "MET" : "MISSED")
+    printf "\nratio nextstep/rg, wall: %.2fx (target <= 3x): %s\n", ratio, (ratio <= 3 ? "MET" : "MISSED")
+    if (crg > 0) printf "ratio nextstep/rg, CPU:  %.2fx (less sensitive to other load on the machine)\n", cns / crg
 }'

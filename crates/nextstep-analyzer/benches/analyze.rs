@@ -58,6 +58,7 @@ fn parse_turns(bytes: &[u8]) -> Vec<Utterance> {
         .turns()
 }
 
+/// One call per format: parse+analyze (MB/s), and parse vs analyze apart for Teams.
 fn one_hour_call(c: &mut Criterion) {
     let rules = Rules::defaults();
     let mut group = c.benchmark_group("one_hour_call");
@@ -101,6 +102,7 @@ fn one_hour_call(c: &mut Criterion) {
     group.finish();
 }
 
+/// A mixed-format corpus, analysed call after call on one thread (calls/s).
 fn corpus(c: &mut Criterion) {
     let rules = Rules::defaults();
     let calls: Vec<(CallFile, CallContext)> = (0..CORPUS_CALLS)
@@ -134,6 +136,7 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
+/// The one-off cost of compiling the default rules.
 fn rules(c: &mut Criterion) {
     let mut group = c.benchmark_group("rules");
     group.bench_function("compile", |b| b.iter(Rules::defaults));

@@ -8,7 +8,9 @@
 //! Files cycle through Teams WebVTT, Zoom WebVTT, SRT, plain, Otter and JSON. The same
 //! arguments always produce the same bytes. `OUT_DIR/sellers.txt` lists the seller names
 //! used (one per line, sorted, no duplicates; no prospect ever carries one of them), so
-//! they can be passed as `--seller` flags.
+//! they can be passed as `--seller` flags. Note that `nextstep analyze OUT_DIR` would also
+//! pick up `sellers.txt` (it walks `.txt` files); move it aside first, as
+//! `scripts/bench-vs-rg.sh` does.
 
 #[path = "../benches/support/synth.rs"]
 mod synth;
@@ -25,8 +27,10 @@ struct Args {
     seed: u64,
 }
 
+/// Shown on bad arguments.
 const USAGE: &str = "usage: gen_calls OUT_DIR N [--minutes 60] [--seed S]";
 
+/// Reads `OUT_DIR N [--minutes M] [--seed S]`.
 fn parse_args() -> Result<Args, String> {
     let mut positional = Vec::new();
     let mut minutes = 60u32;
@@ -68,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
     })
 }
 
+/// Writes the calls and `sellers.txt`.
 fn run(args: &Args) -> std::io::Result<()> {
     std::fs::create_dir_all(&args.out)?;
     let mut sellers = BTreeSet::new();

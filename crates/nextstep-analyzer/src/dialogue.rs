@@ -180,9 +180,9 @@ impl Walk<'_, '_> {
         }
         let answering_ask = self.last_ask_turn.is_some_and(|t| s.turn == t + 1);
         let frame = match f.frame {
-            Some((frame, _)) => frame,
-            None if answering_ask || dated_deferral => Frame::Request,
-            None => return,
+            Some((frame, _)) if f.frame_governs_kind() => frame,
+            _ if answering_ask || dated_deferral => Frame::Request,
+            _ => return,
         };
         self.requested.insert(kind);
         if let Some(c) = &self.pending {
@@ -194,11 +194,14 @@ impl Walk<'_, '_> {
             }
         }
         let mut evidence = Vec::new();
+        let mut at = i;
         if let Some(c) = self
             .pending
             .take_if(|c| c.kind == kind && c.defined_by == Side::Prospect)
         {
-            evidence = c.evidence; // said again: the same step, defined later
+            // Said again: the same step. Its dates are looked for from the first mention.
+            evidence = c.evidence;
+            at = c.at;
         }
         let rule = if f.frame.is_some() {
             "prospect defined"
@@ -209,7 +212,7 @@ impl Walk<'_, '_> {
             kind,
             defined_by: Side::Prospect,
             owner: owner_for(kind, frame, Side::Prospect),
-            at: i,
+            at,
             turn: s.turn,
             confirmed: true,
             suggestion: false,
@@ -259,6 +262,9 @@ impl Walk<'_, '_> {
         let (Some((kind, kind_cue)), Some((frame, _))) = (f.kind, f.frame) else {
             return;
         };
+        if !f.frame_governs_kind() {
+            return;
+        }
         let discovery_request = frame == Frame::Request && s.question && kind == Kind::Information;
         if f.guarded() || f.live || discovery_request {
             return;

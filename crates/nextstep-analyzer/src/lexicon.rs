@@ -31,6 +31,9 @@ pub(crate) enum Tag {
     Anaphora,
     Logistics,
     Container,
+    Neutral,
+    TagQuestion,
+    WeakKind,
     Live,
     CustomDeliverable,
     Negative(SignalType),
@@ -62,6 +65,9 @@ impl Tag {
             Tag::Anaphora => "cues.anaphora".into(),
             Tag::Logistics => "cues.logistics".into(),
             Tag::Container => "cues.container".into(),
+            Tag::Neutral => "cues.neutral".into(),
+            Tag::TagQuestion => "cues.tag_question".into(),
+            Tag::WeakKind => "cues.weak_kind".into(),
             Tag::Live => "cues.live".into(),
             Tag::CustomDeliverable => "cues.custom_deliverable".into(),
             Tag::Negative(t) => format!("negative.{}", t.as_str()),
@@ -116,6 +122,9 @@ fn tag_for(section: &str, list: &str) -> Option<Tag> {
         ("cues", "anaphora") => Tag::Anaphora,
         ("cues", "logistics") => Tag::Logistics,
         ("cues", "container") => Tag::Container,
+        ("cues", "neutral") => Tag::Neutral,
+        ("cues", "tag_question") => Tag::TagQuestion,
+        ("cues", "weak_kind") => Tag::WeakKind,
         ("cues", "live") => Tag::Live,
         ("cues", "custom_deliverable") => Tag::CustomDeliverable,
         ("negative", t) => Tag::Negative(SignalType::from_name(t)?),
@@ -134,7 +143,7 @@ fn known_lists(section: &str) -> &'static str {
             "meeting, demo, proposal, quote, trial, introduction, information, contract, follow_up, other"
         }
         "cues" => {
-            "ask_next_step, what_now, agreement, noncommittal, decline, stall, positive, confront, no_fit, confront_frame, confront_problem, anaphora, logistics, container, live, custom_deliverable"
+            "ask_next_step, what_now, agreement, noncommittal, decline, stall, positive, confront, no_fit, confront_frame, confront_problem, anaphora, logistics, container, neutral, tag_question, weak_kind, live, custom_deliverable"
         }
         "negative" => "confusion, doubt, objection, disinterest, stall",
         "guards" => "past, habit, negation, question",

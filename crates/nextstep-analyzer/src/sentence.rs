@@ -59,6 +59,8 @@ pub(crate) struct Cue {
 #[derive(Debug, Default)]
 pub(crate) struct Features {
     pub frame: Option<(Frame, Cue)>,
+    /// Clause index of the frame, to check it governs the kind.
+    pub frame_clause: usize,
     /// The step kind the sentence names, with its cue (strong kinds before follow-up).
     pub kind: Option<(Kind, Cue)>,
     /// Every kind the sentence mentions, in order.
@@ -76,6 +78,8 @@ pub(crate) struct Features {
     pub confront_problem: Option<Cue>,
     pub anaphora: bool,
     pub logistics: bool,
+    /// A joint frame that may follow its kind ("…, does that work for you?").
+    pub tag_question: bool,
     /// A generic-time cue ("session") at this place.
     pub container: Option<Cue>,
     pub live: bool,
@@ -99,6 +103,7 @@ impl Features {
         let mut f = Features::default();
         let mut follow_up: Option<(Kind, Cue)> = None;
         let mut kinds: Vec<(Kind, Cue)> = Vec::new();
+        let mut weak: Vec<Cue> = Vec::new();
         for h in hits {
             let c = Cue {
                 start: h.start,
@@ -113,7 +118,6 @@ impl Features {
                     f.mentions.push((Kind::FollowUp, c));
                 }
                 Tag::Kind(k) => {
-                    set_first(&mut f.kind, (k, c));
                     kinds.push((k, c));
                     f.mentions.push((k, c));
                 }
@@ -131,6 +135,9 @@ impl Features {
                 Tag::Anaphora => f.anaphora = true,
                 Tag::Logistics => f.logistics = true,
                 Tag::Container => set_first(&mut f.container, c),
+                Tag::Neutral => {}
+                Tag::TagQuestion => f.tag_question = true,
+                Tag::WeakKind => weak.push(c),
                 Tag::Live => f.live = true,
                 Tag::CustomDeliverable => set_first(&mut f.custom_deliverable, c),
                 Tag::Negative(t) => set_first(&mut f.negative, (t, c)),
@@ -152,6 +159,13 @@ impl Features {
                 }
             }
         }
+        // The first specific kind names the step; generic words ("something in writing")
+        // only when nothing more specific follows.
+        f.kind = kinds
+            .iter()
+            .find(|(_, c)| !weak.contains(c))
+            .or_else(|| kinds.first())
+            .copied();
         // A follow-up word is weak: "I'll get back to you with a better number" is a quote.
         // It names the step only when no other kind does, or when it comes first and is
         // not followed by "with <kind>".
@@ -169,12 +183,26 @@ impl Features {
         if let Some((_, cue)) = f.kind {
             f.kind_clause = clause_of(cue.start);
         }
+        if let Some((_, cue)) = f.frame {
+            f.frame_clause = clause_of(cue.start);
+        }
         if f.kind.is_none()
             && let Some(cue) = f.custom_deliverable
         {
             f.kind = Some((Kind::Demo, cue));
         }
         f
+    }
+
+    /// Whether the frame governs the kind: it comes first, or shares the kind's clause, or
+    /// is a tag question. "We only had half an hour, so I'll keep it tight" is no step.
+    pub fn frame_governs_kind(&self) -> bool {
+        match (self.frame, self.kind) {
+            (Some((_, fc)), Some((_, kc))) => {
+                fc.start <= kc.start || self.frame_clause == self.kind_clause || self.tag_question
+            }
+            _ => false,
+        }
     }
 
     /// True when the sentence talks about something other than a step being agreed now:
