@@ -4,8 +4,8 @@
 //! The longest-cue-wins rule lives here: a cue contained in a longer cue that also matched
 //! is dropped, which is how guards such as "i'll think about it" mask the frame "i'll".
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexSet};
 
 use crate::model::{Kind, SignalType};
 use crate::rules::{RuleSet, RulesError, is_regex};
@@ -96,10 +96,12 @@ pub(crate) struct Lexicon {
     /// For each automaton pattern, the tags it carries (a phrase may sit in several lists).
     pattern_tags: Vec<Vec<(Tag, usize)>>,
     regexes: Vec<(Regex, Tag, usize)>,
+    /// All regex cues at once: one pass tells which (rarely any) need a `find`.
+    regex_set: RegexSet,
     /// The cue text of every entry, for `why` explanations.
     pub cues: Vec<String>,
-    /// Filler words dropped before matching (see `[normalize]` in the rules).
-    fillers: Option<AhoCorasick>,
+    /// Filler words (and two-word fillers) dropped before matching (`[normalize]`).
+    fillers: Fillers,
 }
 
 fn tag_for(section: &str, list: &str) -> Option<Tag> {
@@ -151,17 +153,29 @@ fn known_lists(section: &str) -> &'static str {
     }
 }
 
+/// Folds typographic quotes and dashes to the ASCII ones cues are written with.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' => '"',
+        '\u{2013}' | '\u{2014}' => '-',
+        c => c,
+    }
+}
+
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
+}
+
 /// Lower-cases and folds curly quotes so cues written with straight quotes match.
 pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => out.push('\''),
-            '\u{201C}' | '\u{201D}' => out.push('"'),
-            '\u{2013}' | '\u{2014}' => out.push('-'),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
-        }
+        push_lower(&mut out, fold_char(c));
     }
     out
 }
@@ -218,8 +232,10 @@ impl Lexicon {
                 }
             }
         }
+        // A DFA: over a thousand phrases would otherwise get the slower NFA engine.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| RulesError::Regex {
                 section: "all".into(),
@@ -227,64 +243,91 @@ impl Lexicon {
                 pattern: String::new(),
                 reason: e.to_string(),
             })?;
-        let filler_words: Vec<String> = rules
-            .normalize
-            .get("fillers")
-            .into_iter()
-            .flatten()
-            .map(|w| normalize(w.trim()))
-            .filter(|w| !w.is_empty())
-            .collect();
-        let fillers = if filler_words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&filler_words)
-                    .map_err(|e| RulesError::Regex {
-                        section: "normalize".into(),
-                        list: "fillers".into(),
-                        pattern: String::new(),
-                        reason: e.to_string(),
-                    })?,
-            )
-        };
+        let fillers = Fillers::new(
+            rules
+                .normalize
+                .get("fillers")
+                .into_iter()
+                .flatten()
+                .map(|w| normalize(w.trim()))
+                .filter(|w| !w.is_empty()),
+        );
+        let regex_set =
+            RegexSet::new(regexes.iter().map(|(re, _, _)| re.as_str())).map_err(|e| {
+                RulesError::Regex {
+                    section: "all".into(),
+                    list: "regexes".into(),
+                    pattern: String::new(),
+                    reason: e.to_string(),
+                }
+            })?;
         Ok(Lexicon {
             automaton,
             pattern_tags,
             regexes,
+            regex_set,
             cues,
             fillers,
         })
     }
 
     /// Lower-cases, folds quotes and drops filler words, giving the text cues match on.
+    /// One pass: it runs on every sentence of every call.
     pub fn normalize(&self, text: &str) -> String {
-        let lowered = normalize(text);
-        let Some(fillers) = &self.fillers else {
-            return lowered;
-        };
-        let bytes = lowered.as_bytes();
-        let mut out = String::with_capacity(lowered.len());
-        let mut last = 0;
-        for m in fillers.find_iter(&lowered) {
-            let (s, e) = (m.start(), m.end());
-            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]);
-            let after_ok = e == bytes.len() || !is_word_byte(bytes[e]);
-            if !(before_ok && after_ok) {
+        let mut out = String::with_capacity(text.len());
+        let mut word: Option<usize> = None; // start of the word being read, in `out`
+        let mut prev: Option<usize> = None; // start of the word before it, one space back
+        let mut drop_space = false;
+        for c in text.chars() {
+            let c = fold_char(c);
+            let is_word = c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii();
+            if is_word {
+                if word.is_none() {
+                    word = Some(out.len());
+                }
+                drop_space = false;
+                push_lower(&mut out, c);
                 continue;
             }
-            out.push_str(&lowered[last..s]);
-            // Swallow one following space so "not really following" becomes "not following".
-            last = if bytes.get(e) == Some(&b' ') {
-                e + 1
-            } else {
-                e
-            };
+            let kept = self.end_word(&mut out, &mut word, &mut prev, &mut drop_space);
+            if c == ' ' && drop_space {
+                drop_space = false;
+                continue;
+            }
+            drop_space = false;
+            prev = if c == ' ' { kept } else { None };
+            out.push(c);
         }
-        out.push_str(&lowered[last..]);
+        self.end_word(&mut out, &mut word, &mut prev, &mut drop_space);
         out
+    }
+
+    /// Closes the word being read: drops it (with the word before, for two-word fillers)
+    /// when it is a filler. Returns the word's start when it was kept.
+    fn end_word(
+        &self,
+        out: &mut String,
+        word: &mut Option<usize>,
+        prev: &mut Option<usize>,
+        drop_space: &mut bool,
+    ) -> Option<usize> {
+        let start = word.take()?;
+        if self.fillers.is_empty() {
+            return Some(start);
+        }
+        if let Some(p) = prev.take()
+            && self.fillers.contains(&out[p..])
+        {
+            out.truncate(p);
+            *drop_space = true;
+            return None;
+        }
+        if self.fillers.contains(&out[start..]) {
+            out.truncate(start);
+            *drop_space = true;
+            return None;
+        }
+        Some(start)
     }
 
     /// Every cue in `normalized` (the output of [`normalize`]), cues masked by a longer
@@ -302,11 +345,14 @@ impl Lexicon {
                 spans.push((s, e, m.pattern().as_usize()));
             }
         }
+        // Longest cue wins: sorted by start, longest first, a span is masked when an
+        // earlier span reaches at least as far (phrases are distinct, so it is longer).
+        spans.sort_unstable_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
         let mut hits: Vec<Hit> = Vec::with_capacity(spans.len() * 2);
-        for &(s, e, p) in &spans {
-            let masked = spans
-                .iter()
-                .any(|&(s2, e2, p2)| p2 != p && s2 <= s && e <= e2 && (e2 - s2) > (e - s));
+        let mut reach = 0;
+        for (n, &(s, e, p)) in spans.iter().enumerate() {
+            let masked = n > 0 && reach >= e;
+            reach = reach.max(e);
             if masked {
                 continue;
             }
@@ -319,7 +365,8 @@ impl Lexicon {
                 });
             }
         }
-        for (re, tag, cue) in &self.regexes {
+        for index in self.regex_set.matches(normalized).iter() {
+            let (re, tag, cue) = &self.regexes[index];
             if let Some(m) = re.find(normalized) {
                 hits.push(Hit {
                     start: m.start(),
@@ -334,6 +381,68 @@ impl Lexicon {
     }
 }
 
+/// A small set of filler words with a cheap first-byte and length test in front, since
+/// it is asked about every word of every call.
+#[derive(Debug)]
+struct Fillers {
+    words: Vec<String>,
+    first_bytes: [bool; 256],
+    longest: usize,
+}
+
+impl Fillers {
+    fn new(words: impl Iterator<Item = String>) -> Fillers {
+        let mut f = Fillers {
+            words: Vec::new(),
+            first_bytes: [false; 256],
+            longest: 0,
+        };
+        for w in words {
+            f.first_bytes[usize::from(w.as_bytes()[0])] = true;
+            f.longest = f.longest.max(w.len());
+            f.words.push(w);
+        }
+        f
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        !word.is_empty()
+            && word.len() <= self.longest
+            && self.first_bytes[usize::from(word.as_bytes()[0])]
+            && self.words.iter().any(|w| w == word)
+    }
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'\'' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lexicon;
+    use crate::RuleSet;
+
+    #[test]
+    fn normalising_folds_case_quotes_and_drops_fillers() {
+        let lexicon = Lexicon::compile(&RuleSet::defaults()).unwrap();
+        let cases = [
+            ("I\u{2019}m not really following.", "i'm not following."),
+            ("It's just, kind of a lot", "it's , a lot"),
+            ("Um, I mean sure", ", i mean sure"),
+            ("Honestly honestly fine", "fine"),
+            ("Number summary", "number summary"),
+            (
+                "ÉTÉ \u{201C}quoted\u{201D} \u{2014} dash",
+                "été \"quoted\" - dash",
+            ),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(lexicon.normalize(input), want, "{input:?}");
+        }
+    }
 }

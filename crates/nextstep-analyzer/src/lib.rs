@@ -35,6 +35,7 @@ use sentence::SidedUtterance;
 #[derive(Debug)]
 pub struct Rules {
     lexicon: lexicon::Lexicon,
+    side_cues: speakers::SideCues,
     coaching: BTreeMap<String, String>,
     set: RuleSet,
 }
@@ -55,6 +56,7 @@ impl Rules {
     pub fn compile(set: RuleSet) -> Result<Rules, RulesError> {
         Ok(Rules {
             lexicon: lexicon::Lexicon::compile(&set)?,
+            side_cues: speakers::SideCues::compile(&set)?,
             coaching: set.coaching.clone(),
             set,
         })
@@ -118,7 +120,7 @@ pub fn explain(
     ctx: &CallContext,
     rules: &Rules,
 ) -> Result<Vec<ExplainedSentence>, AnalyzeError> {
-    let (_, sided) = sides(utterances, ctx)?;
+    let (_, sided) = sides(utterances, ctx, rules)?;
     let mut out = Vec::new();
     for u in &sided {
         for text in sentence::split_sentences(u.text) {
@@ -153,12 +155,13 @@ pub fn explain(
 fn sides<'a>(
     utterances: &'a [Utterance],
     ctx: &CallContext,
+    rules: &Rules,
 ) -> Result<(Vec<SpeakerRole>, Vec<SidedUtterance<'a>>), AnalyzeError> {
     if utterances.iter().all(|u| u.text.trim().is_empty()) {
         return Err(AnalyzeError::Empty);
     }
     let mut names: Vec<String> = Vec::new();
-    let mut said: Vec<(usize, String)> = Vec::new();
+    let mut said: Vec<(usize, &str)> = Vec::new();
     for u in utterances {
         let Some(name) = u
             .speaker
@@ -175,13 +178,13 @@ fn sides<'a>(
                 names.len() - 1
             }
         };
-        said.push((idx, u.text.clone()));
+        said.push((idx, u.text.as_str()));
     }
     if names.is_empty() {
         return Err(AnalyzeError::NoSpeakers);
     }
     let speakers = if ctx.sellers.is_empty() {
-        speakers::infer(&names, &said)
+        speakers::infer(&names, &said, &rules.side_cues)
     } else {
         speakers::from_names(&names, &ctx.sellers)?
     };
@@ -208,7 +211,7 @@ pub fn analyze(
     ctx: &CallContext,
     rules: &Rules,
 ) -> Result<Analysis, AnalyzeError> {
-    let (speakers, sided) = sides(utterances, ctx)?;
+    let (speakers, sided) = sides(utterances, ctx, rules)?;
     let sents = sentence::sentences(&sided, &rules.lexicon);
     let findings = dialogue::judge(&sents, ctx.date);
     let coaching = coaching::lines(&findings, &rules.coaching);

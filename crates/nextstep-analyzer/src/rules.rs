@@ -73,6 +73,9 @@ pub struct RuleSet {
     /// Guards that stop a sentence from defining a step.
     #[serde(default)]
     pub guards: BTreeMap<String, Vec<String>>,
+    /// Seller-inference cues (`seller`, `prospect`).
+    #[serde(default)]
+    pub speakers: BTreeMap<String, Vec<String>>,
     /// Text normalisation lists (`fillers`).
     #[serde(default)]
     pub normalize: BTreeMap<String, Vec<String>>,
@@ -118,6 +121,7 @@ impl RuleSet {
         extend(&mut self.negative, other.negative);
         extend(&mut self.guards, other.guards);
         extend(&mut self.normalize, other.normalize);
+        extend(&mut self.speakers, other.speakers);
         self.coaching.extend(other.coaching);
         self
     }

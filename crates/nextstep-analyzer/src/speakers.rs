@@ -60,68 +60,74 @@ pub(crate) fn from_names(
     Ok(roles)
 }
 
-/// Cues that a speaker is selling; each adds one point.
-const SELLER_CUES: [&str; 18] = [
-    "thanks for making the time",
-    "thanks for taking the time",
-    "thanks for joining",
-    "thank you for joining",
-    "thanks for having me",
-    "how are you handling",
-    "what does your",
-    "how is your",
-    "how is the team",
-    "tell me about",
-    "what would success",
-    "who signs",
-    "our platform",
-    "our product",
-    "the app",
-    "our customers",
-    "what would you like to do",
-    "from here?",
-];
+/// The seller-inference cues compiled for a case-insensitive scan: pattern ids below
+/// `seller_cues` point towards the seller, the rest towards the prospect.
+#[derive(Debug)]
+pub(crate) struct SideCues {
+    automaton: aho_corasick::AhoCorasick,
+    seller_cues: usize,
+}
 
-/// Cues that a speaker is buying; each adds one point.
-const PROSPECT_CUES: [&str; 14] = [
-    "your price",
-    "your product",
-    "your tool",
-    "does it work",
-    "can you send me",
-    "send me",
-    "our team",
-    "we use",
-    "our budget",
-    "our coo",
-    "our cfo",
-    "my boss",
-    "happy to",
-    "we had a vendor",
-];
+impl SideCues {
+    /// Compiles the `[speakers]` lists (unknown list names are rejected).
+    pub fn compile(rules: &crate::RuleSet) -> Result<SideCues, crate::RulesError> {
+        for name in rules.speakers.keys() {
+            if name != "seller" && name != "prospect" {
+                return Err(crate::RulesError::UnknownList {
+                    section: "speakers".into(),
+                    list: name.clone(),
+                    known: "seller, prospect".into(),
+                });
+            }
+        }
+        let list = |name: &str| rules.speakers.get(name).cloned().unwrap_or_default();
+        let seller = list("seller");
+        let seller_cues = seller.len();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(seller.iter().chain(list("prospect").iter()))
+            .map_err(|e| crate::RulesError::Regex {
+                section: "speakers".into(),
+                list: "all".into(),
+                pattern: String::new(),
+                reason: e.to_string(),
+            })?;
+        Ok(SideCues {
+            automaton,
+            seller_cues,
+        })
+    }
+
+    /// Seller points minus prospect points in one utterance.
+    fn score(&self, text: &str) -> f64 {
+        self.automaton
+            .find_overlapping_iter(text)
+            .map(|m| {
+                if m.pattern().as_usize() < self.seller_cues {
+                    1.0
+                } else {
+                    -1.0
+                }
+            })
+            .sum()
+    }
+}
 
 /// Guesses which speaker is the seller. Exactly one speaker is put on the seller's side;
 /// the confidence reflects the margin over the runner-up.
-pub(crate) fn infer(speakers: &[String], said: &[(usize, String)]) -> Vec<SpeakerRole> {
+pub(crate) fn infer(
+    speakers: &[String],
+    said: &[(usize, &str)],
+    cues: &SideCues,
+) -> Vec<SpeakerRole> {
     let mut scores = vec![0.0f64; speakers.len()];
     for (pos, (speaker, text)) in said.iter().enumerate() {
-        let t = text.to_lowercase();
-        let mut s = 0.0;
-        for cue in SELLER_CUES {
-            if t.contains(cue) {
-                s += 1.0;
-            }
-        }
-        for cue in PROSPECT_CUES {
-            if t.contains(cue) {
-                s -= 1.0;
-            }
-        }
+        let mut s = cues.score(text);
         if pos == 0 {
-            s += 0.5; // the seller usually opens the call
+            s += 1.0; // the seller usually opens the call
         }
-        if t.trim_end().ends_with('?') {
-            s += 0.25; // sellers ask more questions
+        if text.trim_end().ends_with('?') {
+            s += 0.6; // sellers ask more questions
         }
         scores[*speaker] += s;
     }

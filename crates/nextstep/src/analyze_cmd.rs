@@ -82,7 +82,8 @@ fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
     ))
 }
 
-/// Analyses files on all cores, keeping the input order for output.
+/// Analyses files on all cores, keeping the input order for output. Workers take the
+/// next file from a shared counter, so one long call does not leave a core idle.
 fn analyze_all(files: &[PathBuf], args: &AnalyzeArgs, rules: &Rules) -> Vec<Outcome> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -91,26 +92,36 @@ fn analyze_all(files: &[PathBuf], args: &AnalyzeArgs, rules: &Rules) -> Vec<Outc
     if workers <= 1 {
         return files.iter().map(|f| analyze_file(f, args, rules)).collect();
     }
-    let chunk = files.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| analyze_file(f, args, rules))
-                        .collect::<Vec<_>>()
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        mine.push((i, analyze_file(file, args, rules)));
+                    }
+                    mine
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err("internal error while analysing".into())])
-            })
+            .flat_map(|h| h.join().unwrap_or_default())
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut out: Vec<Outcome> = Vec::with_capacity(files.len());
+    let mut it = done.into_iter().peekable();
+    for i in 0..files.len() {
+        match it.next_if(|(j, _)| *j == i) {
+            Some((_, outcome)) => out.push(outcome),
+            None => out.push(Err("internal error while analysing".into())),
+        }
+    }
+    out
 }
 
 /// Runs the command: exit 0 when every file was analysed, 1 when some failed, 2 when
