@@ -136,7 +136,7 @@ impl Features {
                 Tag::Logistics => f.logistics = true,
                 Tag::Container => set_first(&mut f.container, c),
                 Tag::Neutral => {}
-                Tag::TagQuestion => f.tag_question = true,
+                Tag::Confirming => f.tag_question = true,
                 Tag::WeakKind => weak.push(c),
                 Tag::Live => f.live = true,
                 Tag::CustomDeliverable => set_first(&mut f.custom_deliverable, c),
