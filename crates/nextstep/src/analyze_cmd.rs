@@ -59,26 +59,65 @@ enum Judged {
 /// A file's outcome: what was computed or the one-line reason it failed.
 type Outcome = Result<(Format, NaiveDate, Judged), String>;
 
-fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
+/// One transcript read and judged: what `analyze` prints and what `calls add` stores.
+pub struct JudgedCall {
+    /// The transcript text (lossily decoded for storage).
+    pub text: String,
+    /// The format it was read as.
+    pub format: Format,
+    /// The call date used.
+    pub date: NaiveDate,
+    /// The judgement.
+    pub analysis: Analysis,
+}
+
+/// Reads and judges one file; the error is the one line to print after the file name.
+pub fn judge_file(
+    path: &Path,
+    format: Option<Format>,
+    date: Option<NaiveDate>,
+    sellers: &[String],
+    rules: &Rules,
+) -> Result<JudgedCall, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let transcript = nextstep_transcript::parse(&bytes, args.format).map_err(|e| e.to_string())?;
-    let date = args
-        .date
-        .unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path));
+    let transcript = nextstep_transcript::parse(&bytes, format).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let date = date.unwrap_or_else(|| inputs::call_date(&text, path));
     let ctx = CallContext {
         date,
-        sellers: args.seller.clone(),
+        sellers: sellers.to_vec(),
     };
-    let turns = transcript.turns();
+    let analysis =
+        nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules).map_err(|e| e.to_string())?;
+    Ok(JudgedCall {
+        text,
+        format: transcript.format,
+        date,
+        analysis,
+    })
+}
+
+fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
     if args.explain {
-        let trace = nextstep_analyzer::explain(&turns, &ctx, rules).map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        let transcript =
+            nextstep_transcript::parse(&bytes, args.format).map_err(|e| e.to_string())?;
+        let date = args
+            .date
+            .unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path));
+        let ctx = CallContext {
+            date,
+            sellers: args.seller.clone(),
+        };
+        let trace = nextstep_analyzer::explain(&transcript.turns(), &ctx, rules)
+            .map_err(|e| e.to_string())?;
         return Ok((transcript.format, date, Judged::Explained(trace)));
     }
-    let analysis = nextstep_analyzer::analyze(&turns, &ctx, rules).map_err(|e| e.to_string())?;
+    let judged = judge_file(path, args.format, args.date, &args.seller, rules)?;
     Ok((
-        transcript.format,
-        date,
-        Judged::Analysis(Box::new(analysis)),
+        judged.format,
+        judged.date,
+        Judged::Analysis(Box::new(judged.analysis)),
     ))
 }
 

@@ -4,6 +4,8 @@
 //! library crates; errors become one line on stderr that names the file and the line.
 
 mod analyze_cmd;
+mod cmd;
+mod db;
 mod inputs;
 mod parse_cmd;
 mod report;
@@ -20,6 +22,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    db: db::DbArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +34,33 @@ enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Print the cue lexicons in effect (the defaults merged with --rules).
     Rules(RulesArgs),
+    /// Store transcripts on a deal and record the next step each one ended with.
+    #[command(subcommand)]
+    Calls(cmd::calls::CallsCommand),
+    /// Record or close a deal's next step agreed outside a recorded call.
+    #[command(subcommand, name = "next-step")]
+    NextStep(cmd::steps::StepCommand),
+    /// List deals or show one.
+    #[command(subcommand)]
+    Deals(cmd::deals::DealsCommand),
+    /// The hygiene report: every open deal's next step and what is wrong with it.
+    Pipeline(cmd::pipeline::PipelineArgs),
+    /// Import deals, accounts or reps from CRM CSV files.
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Export open next steps as iCalendar, or deals as a CRM CSV.
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `nextstep db …`
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Run pending migrations (they also run on every open).
+    Migrate,
 }
 
 /// Arguments of `nextstep rules`.
@@ -44,11 +75,19 @@ struct RulesArgs {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Analyze(args) => analyze_cmd::run(&args),
         Command::Rules(args) => rules_cmd(&args),
+        Command::Calls(c) => cmd::calls::run(&c, &cli.db),
+        Command::NextStep(c) => cmd::steps::run(&c, &cli.db),
+        Command::Deals(c) => cmd::deals::run(&c, &cli.db),
+        Command::Pipeline(a) => cmd::pipeline::run(&a, &cli.db),
+        Command::Import(c) => cmd::import::run(&c, &cli.db),
+        Command::Export(c) => cmd::export::run(&c, &cli.db),
+        Command::Db(DbCommand::Migrate) => db_migrate(&cli.db),
     };
     match result {
         Ok(code) => code,
@@ -69,4 +108,25 @@ fn rules_cmd(args: &RulesArgs) -> anyhow::Result<ExitCode> {
         print!("{}", toml::to_string(rules.rule_set())?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn db_migrate(db: &db::DbArgs) -> anyhow::Result<ExitCode> {
+    db::block_on(async {
+        use nextstep_store::Store;
+        let store = db.open().await?;
+        store.migrate().await?;
+        println!("database at {} is up to date", db::redact(&db.location()?));
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?
+}
+
+/// `nextstep pipeline | head` should stop quietly when `head` exits, as other Unix tools
+/// do; Rust ignores SIGPIPE by default, which turns the closed pipe into a panic.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; resetting a signal's
+    // disposition to its default has no other effect on the program's state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -1,0 +1,126 @@
+//! `nextstep calls add`: store transcripts on a deal, judge them, and record the next step
+//! each call ended with — with its provenance (the call) and its evidence.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use nextstep_analyzer::Side;
+use nextstep_store::{DefinedBy, NewCall, NewNextStep, StepSource, Store};
+use nextstep_transcript::Format;
+
+use crate::analyze_cmd::judge_file;
+use crate::db::{DbArgs, block_on};
+use crate::inputs;
+
+/// `nextstep calls …`
+#[derive(Debug, clap::Subcommand)]
+pub enum CallsCommand {
+    /// Store transcripts on a deal and record the next step each one ended with.
+    Add {
+        /// The deal's nextstep id or CRM external id.
+        #[arg(long)]
+        deal: String,
+        /// A speaker on the seller's side (repeat for several; default: inferred).
+        #[arg(long, value_name = "NAME")]
+        seller: Vec<String>,
+        /// The call date (default: a date in the file, else today).
+        #[arg(long, value_parser = inputs::parse_date, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+        /// Force a transcript format.
+        #[arg(long, value_name = "F", value_parser = inputs::parse_format)]
+        format: Option<Format>,
+        /// A rules file extending the analyzer's lexicons.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Transcript files, stored in the order given.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Runs `calls add`: exit 0 when every file was stored, 1 when some failed.
+pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let CallsCommand::Add {
+        deal,
+        seller,
+        date,
+        format,
+        rules,
+        files,
+    } = cmd;
+    let rules = inputs::load_rules(rules.as_deref())?;
+    block_on(async {
+        let store = db.open().await?;
+        let d = store.find_deal(deal).await?;
+        let mut failed = 0;
+        for file in files {
+            let judged = match judge_file(file, *format, *date, seller, &rules) {
+                Ok(j) => j,
+                Err(reason) => {
+                    eprintln!("nextstep: {}: {reason}", file.display());
+                    failed += 1;
+                    continue;
+                }
+            };
+            let a = &judged.analysis;
+            let call = NewCall {
+                date: judged.date,
+                source: file.display().to_string(),
+                format: judged.format.as_str().to_string(),
+                transcript: judged.text.clone(),
+                speakers: serde_json::to_value(&a.speakers)?,
+                analysis: serde_json::to_value(a)?,
+                bail_out: !a.bail_outs.is_empty(),
+            };
+            let step = a.next_step.as_ref().map(|s| NewNextStep {
+                action: s.action.clone(),
+                kind: s.kind.as_str().to_string(),
+                owner: s.owner.as_str().to_string(),
+                due: s.due,
+                defined_by: match s.defined_by {
+                    Side::Prospect => DefinedBy::Prospect,
+                    Side::Seller => DefinedBy::Seller,
+                },
+                confirmed_by_prospect: s.confirmed_by_prospect,
+                source: StepSource::Call,
+                call_id: None,
+                evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
+            });
+            let (stored, rec) = store.add_call(d.id, &call, step.as_ref()).await?;
+            match rec {
+                Some(r) => println!(
+                    "{}: call {} on deal {}: next step \"{}\" ({}, defined by the {}{}{})",
+                    file.display(),
+                    stored.id,
+                    d.id,
+                    r.action,
+                    r.kind,
+                    format!("{:?}", r.defined_by).to_lowercase(),
+                    if r.confirmed_by_prospect {
+                        ", confirmed"
+                    } else {
+                        ", NOT confirmed"
+                    },
+                    r.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                ),
+                None => println!(
+                    "{}: call {} on deal {}: no next step — the deal's open step, if any, stays",
+                    file.display(),
+                    stored.id,
+                    d.id
+                ),
+            }
+            if !a.bail_outs.is_empty() {
+                println!("  bail-out: \"{}\"", a.bail_outs[0].text);
+            }
+        }
+        Ok(if failed == 0 {
+            ExitCode::SUCCESS
+        } else if failed == files.len() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::from(1)
+        })
+    })?
+}
