@@ -42,7 +42,7 @@ async fn add_activity<S: Store>(store: &S) {
         confirmed_by_prospect: true,
         source,
         call_id: None,
-        evidence: serde_json::json!([{"speaker": "Ana", "text": "Send me a quote", "why": "request"}]),
+        evidence: serde_json::json!([{"speaker": "Ana", "text": "Send me a quote"}]),
     };
     for (i, row) in rows.iter().enumerate() {
         if i % 8 == 0 {
@@ -82,7 +82,9 @@ fn bench_sqlite(c: &mut Criterion) {
     };
 
     let mut group = c.benchmark_group("sqlite");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("import_100k_deals", |b| {
         b.iter_batched(
             &mut fresh,
@@ -115,7 +117,10 @@ fn bench_pipeline<S: Store, M: criterion::measurement::Measurement>(
     let open = deals.iter().filter(|d| d.outcome.is_none()).count();
     let owner = deals[0].owner.clone().expect("owner");
     // Warm: the first run reads the pages in.
-    assert_eq!(rt.block_on(store.pipeline(None)).expect("pipeline").len(), open);
+    assert_eq!(
+        rt.block_on(store.pipeline(None)).expect("pipeline").len(),
+        open
+    );
     group.bench_function("pipeline_100k_deals", |b| {
         b.iter(|| rt.block_on(store.pipeline(None)).expect("pipeline"))
     });
@@ -144,7 +149,9 @@ fn bench_postgres(c: &mut Criterion) {
     };
 
     let mut group = c.benchmark_group("postgres");
-    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
     group.bench_function("import_100k_deals", |b| {
         b.iter_batched(
             &mut fresh,

@@ -366,7 +366,10 @@ mod tests {
                 "postgres://host/db?user=bob&password=***&sslmode=disable",
             ),
             ("postgres://bob@host/db", "postgres://bob@host/db"),
-            ("/home/u/.local/share/nextstep/nextstep.db", "/home/u/.local/share/nextstep/nextstep.db"),
+            (
+                "/home/u/.local/share/nextstep/nextstep.db",
+                "/home/u/.local/share/nextstep/nextstep.db",
+            ),
         ];
         for (url, want) in cases {
             assert_eq!(redact_url(url), want, "{url}");
@@ -381,7 +384,10 @@ mod tests {
     #[test]
     fn enum_texts_round_trip() {
         for o in [Outcome::Won, Outcome::Lost, Outcome::Disqualified] {
-            assert_eq!(parse_outcome(Some(outcome_str(o).into())).ok(), Some(Some(o)));
+            assert_eq!(
+                parse_outcome(Some(outcome_str(o).into())).ok(),
+                Some(Some(o))
+            );
         }
         for s in [
             StepStatus::Open,
@@ -394,7 +400,10 @@ mod tests {
         }
         assert!(matches!(
             parse_status("pending"),
-            Err(StoreError::Corrupt { field: "next_steps.status", .. })
+            Err(StoreError::Corrupt {
+                field: "next_steps.status",
+                ..
+            })
         ));
     }
 }

@@ -4,6 +4,7 @@
 //! One [`Store`] trait, one implementation per backend (`sqlite.rs`, `postgres.rs`), one
 //! migrations folder per backend. This crate is the only place that knows SQL; callers
 //! see typed records ([`model`]) and typed errors ([`StoreError`]).
+#![warn(missing_docs)]
 
 use std::path::PathBuf;
 
@@ -90,6 +91,14 @@ pub trait Store {
     ) -> Result<(Call, Option<NextStepRecord>), StoreError>;
     /// A deal's calls, oldest first.
     async fn calls_for_deal(&self, deal_id: i64) -> Result<Vec<Call>, StoreError>;
+
+    /// Every call (without its transcript text), oldest first: what coaching and the
+    /// forecast read.
+    async fn all_calls(&self) -> Result<Vec<Call>, StoreError>;
+    /// Every next step ever recorded, oldest first.
+    async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError>;
+    /// Every deal's stage changes as `(deal_id, change)`, by deal then time.
+    async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError>;
 
     /// Records a step on a deal, superseding its open step.
     async fn set_next_step(
@@ -221,6 +230,15 @@ impl Store for Db {
     async fn list_reps(&self) -> Result<Vec<Rep>, StoreError> {
         delegate!(self, s => s.list_reps().await)
     }
+    async fn all_calls(&self) -> Result<Vec<Call>, StoreError> {
+        delegate!(self, s => s.all_calls().await)
+    }
+    async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError> {
+        delegate!(self, s => s.all_next_steps().await)
+    }
+    async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError> {
+        delegate!(self, s => s.all_stage_history().await)
+    }
     async fn add_call(
         &self,
         deal_id: i64,
@@ -260,7 +278,9 @@ mod tests {
 
     #[test]
     fn default_path_follows_xdg() {
-        let p = |x: Option<&str>, h: Option<&str>| data_path(x.map(PathBuf::from), h.map(PathBuf::from));
+        let p = |x: Option<&str>, h: Option<&str>| {
+            data_path(x.map(PathBuf::from), h.map(PathBuf::from))
+        };
         assert_eq!(
             p(Some("/data"), Some("/home/u")),
             Some(PathBuf::from("/data/nextstep/nextstep.db"))
@@ -289,8 +309,26 @@ mod tests {
 
     #[tokio::test]
     async fn open_picks_the_backend() {
-        let db = Db::open("sqlite::memory:").await.expect("memory");
-        assert_eq!(db.backend(), "sqlite");
-        assert!(db.list_reps().await.expect("reps").is_empty());
+        for url in ["sqlite::memory:", ":memory:"] {
+            let db = Db::open(url).await.expect(url);
+            assert_eq!(db.backend(), "sqlite");
+            // One database behind every pooled connection: what one call wrote, the next reads.
+            let reps = [NewRep {
+                name: "Ana".into(),
+                manager: None,
+                team: None,
+                email: None,
+            }];
+            db.upsert_reps(&reps).await.expect("write");
+            for _ in 0..3 {
+                assert_eq!(db.list_reps().await.expect("read").len(), 1, "{url}");
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("nextstep-store-open-{}", std::process::id()));
+        let url = format!("sqlite://{}", dir.join("a/b/nextstep.db").display());
+        let db = Db::open(&url).await.expect("sqlite url");
+        db.close().await;
+        assert!(dir.join("a/b/nextstep.db").exists());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

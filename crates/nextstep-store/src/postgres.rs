@@ -6,11 +6,10 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
-
-use chrono::NaiveDate;
 
 use crate::common::{assemble_pipeline, open_err};
 
@@ -47,10 +46,12 @@ impl PgStore {
         let mut conn = PgConnection::connect(url)
             .await
             .map_err(|e| open_err(url, e))?;
-        sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {quoted}")))
-            .execute(&mut conn)
-            .await
-            .map_err(|e| open_err(url, e))?;
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {quoted}"
+        )))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| open_err(url, e))?;
         conn.close().await.map_err(|e| open_err(url, e))?;
 
         let set_path = format!("SET search_path TO {quoted}");

@@ -1,9 +1,10 @@
 //! The SQL both backends run, written once.
 //!
 //! SQLite and PostgreSQL accept the same statements here: `$N` placeholders (SQLite reads
-//! `$N` as parameter N), `RETURNING`, `UPDATE … FROM`, partial indexes and `NULLS LAST`.
-//! What differs lives in the migrations (column types) and in each backend's module (how
-//! it opens, how a write transaction begins). sqlx's `Any` driver cannot carry timestamps
+//! `$N` as parameter N), `RETURNING`, `UPDATE … FROM` a `VALUES` list, partial indexes.
+//! What differs lives in the migrations (column types) and in each backend's module: how
+//! it opens, how a write transaction begins, and the pipeline report, which each backend
+//! fetches its fastest way. sqlx's `Any` driver cannot carry timestamps
 //! or JSON, and code generic over `sqlx::Database` drowns in trait bounds, so
 //! [`impl_sql_store!`] stamps this one implementation out for each concrete driver.
 
@@ -148,12 +149,12 @@ macro_rules! impl_sql_store {
         }
 
         /// The ids of `names` in `table` (`accounts` or `reps`), inserting the missing ones
-        /// (name only). Returns the map and how many were inserted.
+        /// (name only): deals and contacts name their account and owner, and may come first.
         async fn ensure_names(
             conn: &mut Conn,
             table: &'static str,
             names: &[&str],
-        ) -> Result<(HashMap<String, i64>, u64), StoreError> {
+        ) -> Result<HashMap<String, i64>, StoreError> {
             let mut ids = HashMap::with_capacity(names.len());
             for chunk in names.chunks(MAX_BINDS) {
                 let mut qb = QueryBuilder::<Db>::new("SELECT id, name FROM ");
@@ -183,7 +184,7 @@ macro_rules! impl_sql_store {
                     ids.insert(col(&row, 1, "name")?, col(&row, 0, "id")?);
                 }
             }
-            Ok((ids, missing.len() as u64))
+            Ok(ids)
         }
 
         /// The stored deals among `external_ids`, by external id.
@@ -319,7 +320,8 @@ macro_rules! impl_sql_store {
             at: DateTime<Utc>,
         ) -> Result<(), StoreError> {
             for chunk in rows.chunks(MAX_BINDS / 3) {
-                let mut qb = QueryBuilder::<Db>::new("INSERT INTO stage_history (deal_id, stage, at) ");
+                let mut qb =
+                    QueryBuilder::<Db>::new("INSERT INTO stage_history (deal_id, stage, at) ");
                 qb.push_values(chunk, |mut b, (deal_id, stage)| {
                     b.push_bind(*deal_id).push_bind(*stage).push_bind(at);
                 });
@@ -475,7 +477,9 @@ macro_rules! impl_sql_store {
                             None => continue,
                         },
                     };
-                    sqlx::query("UPDATE reps SET manager_id = $2, team = $3, email = $4 WHERE id = $1")
+                    sqlx::query(
+                        "UPDATE reps SET manager_id = $2, team = $3, email = $4 WHERE id = $1",
+                    )
                         .bind(id)
                         .bind(manager_id)
                         .bind(rep.team.as_deref())
@@ -519,7 +523,8 @@ macro_rules! impl_sql_store {
                             location: col(&row, 6, "accounts.location")?,
                             parent: col(&row, 7, "accounts.parent")?,
                         };
-                        stored.insert(account.name.clone(), (col(&row, 0, "accounts.id")?, account));
+                        let id = col(&row, 0, "accounts.id")?;
+                        stored.insert(account.name.clone(), (id, account));
                     }
                 }
                 let mut missing = Vec::new();
@@ -592,7 +597,7 @@ macro_rules! impl_sql_store {
                 }
                 let mut tx = self.begin_write().await?;
                 let account_names = distinct(contacts.iter().map(|c| c.account.as_str()));
-                let (accounts, _) = ensure_names(&mut tx, "accounts", &account_names).await?;
+                let accounts = ensure_names(&mut tx, "accounts", &account_names).await?;
                 let account_ids: Vec<i64> = accounts.values().copied().collect();
 
                 type Stored = (i64, Option<String>, Option<String>);
@@ -644,8 +649,9 @@ macro_rules! impl_sql_store {
                     }
                 }
                 for chunk in missing.chunks(MAX_BINDS / 4) {
-                    let mut qb =
-                        QueryBuilder::<Db>::new("INSERT INTO contacts (account_id, name, email, title) ");
+                    let mut qb = QueryBuilder::<Db>::new(
+                        "INSERT INTO contacts (account_id, name, email, title) ",
+                    );
                     qb.push_values(chunk, |mut b, (account_id, c)| {
                         b.push_bind(*account_id)
                             .push_bind(c.name.as_str())
@@ -667,9 +673,9 @@ macro_rules! impl_sql_store {
                 let now = Utc::now();
                 let mut tx = self.begin_write().await?;
                 let account_names = distinct(deals.iter().filter_map(|d| d.account.as_deref()));
-                let (accounts, _) = ensure_names(&mut tx, "accounts", &account_names).await?;
+                let accounts = ensure_names(&mut tx, "accounts", &account_names).await?;
                 let owner_names = distinct(deals.iter().filter_map(|d| d.owner.as_deref()));
-                let (owners, _) = ensure_names(&mut tx, "reps", &owner_names).await?;
+                let owners = ensure_names(&mut tx, "reps", &owner_names).await?;
                 let external_ids: Vec<&str> =
                     deals.iter().map(|d| d.external_id.as_str()).collect();
                 let existing = existing_deals(&mut tx, &external_ids).await?;
@@ -826,6 +832,50 @@ macro_rules! impl_sql_store {
                 .await
                 .map_err(db_err)?;
                 rows.iter().map(call_at).collect()
+            }
+
+            async fn all_calls(&self) -> Result<Vec<Call>, StoreError> {
+                // The transcript text stays in the database: reports read the analysis.
+                let rows = sqlx::query(
+                    "SELECT id, deal_id, date, source, format, '' AS transcript, speakers, \
+                     analysis, bail_out FROM calls ORDER BY date, id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(call_at).collect()
+            }
+
+            async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ",
+                    step_columns!(),
+                    " FROM next_steps ORDER BY id"
+                ))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(|row| step_at(row, 0)).collect()
+            }
+
+            async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT deal_id, stage, at FROM stage_history ORDER BY deal_id, at, id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter()
+                    .map(|row| {
+                        Ok((
+                            col(row, 0, "stage_history.deal_id")?,
+                            StageChange {
+                                stage: col(row, 1, "stage_history.stage")?,
+                                at: col(row, 2, "stage_history.at")?,
+                            },
+                        ))
+                    })
+                    .collect()
             }
 
             async fn set_next_step(

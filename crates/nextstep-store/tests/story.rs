@@ -68,8 +68,11 @@ fn call(day: &str, bail_out: bool) -> NewCall {
         format: "webvtt".to_string(),
         transcript: "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Priya>Where do we go from here?"
             .to_string(),
-        speakers: json!([{"name": "Priya", "role": "seller", "inferred": false, "confidence": 1.0}]),
-        analysis: json!({"next_step": null, "bail_outs": if bail_out { json!([{"text": "maybe not a fit"}]) } else { json!([]) }}),
+        speakers: json!([{"name": "Priya", "role": "seller", "confidence": 1.0}]),
+        analysis: json!({
+            "next_step": null,
+            "bail_outs": if bail_out { json!([{"text": "maybe not a fit"}]) } else { json!([]) },
+        }),
         bail_out,
     }
 }
@@ -119,24 +122,47 @@ fn stats(imported: u64, updated: u64, unchanged: u64) -> ImportStats {
 /// Import, then the same file again: the second run is all `unchanged` and writes nothing.
 async fn story_import_then_reimport<S: Store>(s: &S) {
     let deals = pipeline_fixture();
-    assert_eq!(s.import_deals(&deals).await.expect("import"), stats(6, 0, 0));
+    assert_eq!(
+        s.import_deals(&deals).await.expect("import"),
+        stats(6, 0, 0)
+    );
     let before = s.list_deals(&DealFilter::default()).await.expect("list");
     assert_eq!(before.len(), 6);
     assert_eq!(history_rows(s).await, 6, "one stage row per new deal");
 
-    assert_eq!(s.import_deals(&deals).await.expect("reimport"), stats(0, 0, 6));
-    assert_eq!(s.list_deals(&DealFilter::default()).await.expect("list"), before);
+    assert_eq!(
+        s.import_deals(&deals).await.expect("reimport"),
+        stats(0, 0, 6)
+    );
+    assert_eq!(
+        s.list_deals(&DealFilter::default()).await.expect("list"),
+        before
+    );
     assert_eq!(history_rows(s).await, 6, "a re-import appends no history");
 
     // Owners and accounts were created by name, once.
-    let reps: Vec<String> = s.list_reps().await.expect("reps").into_iter().map(|r| r.name).collect();
+    let reps: Vec<String> = s
+        .list_reps()
+        .await
+        .expect("reps")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     assert_eq!(reps, ["Dana Ruiz", "Priya Nair", "Tom Weller"]);
     let d = s.find_deal("OPP-3").await.expect("OPP-3");
     assert_eq!(
-        (d.account.as_deref(), d.owner.as_deref(), d.amount, d.outcome),
+        (
+            d.account.as_deref(),
+            d.owner.as_deref(),
+            d.amount,
+            d.outcome
+        ),
         (Some("Globex"), Some("Tom Weller"), Some(1_200_000), None)
     );
-    assert_eq!(s.import_deals(&[]).await.expect("empty"), ImportStats::default());
+    assert_eq!(
+        s.import_deals(&[]).await.expect("empty"),
+        ImportStats::default()
+    );
 }
 
 /// Each field, changed alone, makes exactly one update and the stored deal follows it.
@@ -151,13 +177,17 @@ async fn story_update_one_field<S: Store>(s: &S) {
         ("owner", |d| d.owner = Some("Dana Ruiz".into())),
         ("amount", |d| d.amount = Some(1)),
         ("currency", |d| d.currency = "EUR".into()),
-        ("expected close", |d| d.expected_close = Some(date("2027-01-01"))),
+        ("expected close", |d| {
+            d.expected_close = Some(date("2027-01-01"))
+        }),
         ("outcome", |d| {
             d.outcome = Some(Outcome::Disqualified);
             d.closed = Some(date("2026-04-01"));
         }),
         ("loss reason", |d| d.loss_reason = Some("timing".into())),
-        ("crm next step", |d| d.crm_next_step = Some("Send pricing".into())),
+        ("crm next step", |d| {
+            d.crm_next_step = Some("Send pricing".into())
+        }),
     ];
     let mut current = base.clone();
     for (what, change) in changes {
@@ -197,7 +227,11 @@ async fn story_update_one_field<S: Store>(s: &S) {
             "after changing {what}"
         );
     }
-    assert_eq!(history_rows(s).await, 6, "no stage changed, no history appended");
+    assert_eq!(
+        history_rows(s).await,
+        6,
+        "no stage changed, no history appended"
+    );
 }
 
 /// A stage change appends one history row; the stages read back oldest first.
@@ -269,7 +303,10 @@ async fn story_reps_with_managers<S: Store>(s: &S) {
         Some("Anna Snelling")
     );
     let dup = [rep("X", None, "A"), rep("X", None, "B")];
-    assert!(matches!(s.upsert_reps(&dup).await, Err(StoreError::Query(_))));
+    assert!(matches!(
+        s.upsert_reps(&dup).await,
+        Err(StoreError::Query(_))
+    ));
 }
 
 /// Accounts and contacts upsert by name (and account).
@@ -289,23 +326,33 @@ async fn story_accounts_and_contacts<S: Store>(s: &S) {
         ..acme.clone()
     };
     assert_eq!(
-        s.upsert_accounts(&[acme.clone(), beta.clone()]).await.expect("accounts"),
+        s.upsert_accounts(&[acme.clone(), beta.clone()])
+            .await
+            .expect("accounts"),
         stats(2, 0, 0)
     );
     assert_eq!(
-        s.upsert_accounts(&[acme.clone(), beta.clone()]).await.expect("again"),
+        s.upsert_accounts(&[acme.clone(), beta.clone()])
+            .await
+            .expect("again"),
         stats(0, 0, 2)
     );
     let grown = NewAccount {
         employees: Some(3000),
         ..acme.clone()
     };
-    assert_eq!(s.upsert_accounts(&[grown]).await.expect("grown"), stats(0, 1, 0));
+    assert_eq!(
+        s.upsert_accounts(&[grown]).await.expect("grown"),
+        stats(0, 1, 0)
+    );
 
     let contact = |account: &str, name: &str, title: &str| NewContact {
         account: account.into(),
         name: name.into(),
-        email: Some(format!("{}@example.com", name.to_lowercase().replace(' ', "."))),
+        email: Some(format!(
+            "{}@example.com",
+            name.to_lowercase().replace(' ', ".")
+        )),
         title: Some(title.into()),
     };
     let contacts = [
@@ -313,10 +360,19 @@ async fn story_accounts_and_contacts<S: Store>(s: &S) {
         contact("Betatech", "Ana Lima", "CTO"),
         contact("Newco", "Raj Patel", "VP Sales"),
     ];
-    assert_eq!(s.upsert_contacts(&contacts).await.expect("contacts"), stats(3, 0, 0));
-    assert_eq!(s.upsert_contacts(&contacts).await.expect("again"), stats(0, 0, 3));
+    assert_eq!(
+        s.upsert_contacts(&contacts).await.expect("contacts"),
+        stats(3, 0, 0)
+    );
+    assert_eq!(
+        s.upsert_contacts(&contacts).await.expect("again"),
+        stats(0, 0, 3)
+    );
     let promoted = [contact("Betatech", "Ana Lima", "CEO")];
-    assert_eq!(s.upsert_contacts(&promoted).await.expect("promoted"), stats(0, 1, 0));
+    assert_eq!(
+        s.upsert_contacts(&promoted).await.expect("promoted"),
+        stats(0, 1, 0)
+    );
     // The contact's account was created by name; a deal on it reuses it.
     s.import_deals(&[deal("OPP-9", "Priya Nair", "Newco", "Engaging", 1)])
         .await
@@ -338,7 +394,11 @@ async fn story_find_deal<S: Store>(s: &S) {
     assert_eq!(by_id, by_ext);
     // "77" is no nextstep id here (there are 7 deals), so it is the external id 77.
     assert_eq!(
-        s.find_deal("77").await.expect("digits").external_id.as_deref(),
+        s.find_deal("77")
+            .await
+            .expect("digits")
+            .external_id
+            .as_deref(),
         Some("77")
     );
     for missing in ["OPP-404", "999999", "99999999999999999999999", ""] {
@@ -363,13 +423,20 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
     let deal = s.find_deal("OPP-1").await.expect("deal").id;
 
-    let first = step("Send a quote for twelve seats", DefinedBy::Prospect, Some("2026-04-20"));
+    let first = step(
+        "Send a quote for twelve seats",
+        DefinedBy::Prospect,
+        Some("2026-04-20"),
+    );
     let (c1, s1) = s
         .add_call(deal, &call("2026-04-14", false), Some(&first))
         .await
         .expect("first call");
     let s1 = s1.expect("first step");
-    assert_eq!((c1.deal_id, s1.call_id, s1.status), (deal, Some(c1.id), StepStatus::Open));
+    assert_eq!(
+        (c1.deal_id, s1.call_id, s1.status),
+        (deal, Some(c1.id), StepStatus::Open)
+    );
     assert_eq!(s1.evidence, first.evidence);
     assert_eq!(c1.speakers, call("2026-04-14", false).speakers);
 
@@ -390,13 +457,25 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
     assert_eq!(history[0].status, StepStatus::Superseded);
     assert!(history[0].updated_at >= history[0].created_at);
     assert_eq!(history[1], s2);
-    assert_eq!(history.iter().filter(|h| h.status == StepStatus::Open).count(), 1);
+    assert_eq!(
+        history
+            .iter()
+            .filter(|h| h.status == StepStatus::Open)
+            .count(),
+        1
+    );
 
     // A call without a step leaves the open step alone.
-    let (c3, none) = s.add_call(deal, &call("2026-04-22", false), None).await.expect("third");
+    let (c3, none) = s
+        .add_call(deal, &call("2026-04-22", false), None)
+        .await
+        .expect("third");
     assert!(none.is_none());
     let calls = s.calls_for_deal(deal).await.expect("calls");
-    assert_eq!(calls.iter().map(|c| c.id).collect::<Vec<_>>(), [c1.id, c2.id, c3.id]);
+    assert_eq!(
+        calls.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [c1.id, c2.id, c3.id]
+    );
     assert_eq!(calls[0], c1);
     assert_eq!(s.next_step_history(deal).await.expect("history").len(), 2);
 
@@ -422,7 +501,10 @@ async fn story_set_and_close_steps<S: Store>(s: &S) {
             .set_next_step(deal, &manual(&format!("Step {i}")))
             .await
             .expect("set");
-        assert_eq!((set.status, set.source, set.call_id), (StepStatus::Open, StepSource::Manual, None));
+        assert_eq!(
+            (set.status, set.source, set.call_id),
+            (StepStatus::Open, StepSource::Manual, None)
+        );
         let closed = s.close_next_step(deal, status).await.expect("close");
         assert_eq!((closed.id, closed.status), (set.id, status));
         assert!(matches!(
@@ -439,7 +521,13 @@ async fn story_set_and_close_steps<S: Store>(s: &S) {
         .into_iter()
         .map(|h| (h.action, h.status))
         .collect();
-    assert_eq!(statuses[3..], [("A".to_string(), StepStatus::Superseded), ("B".to_string(), StepStatus::Open)]);
+    assert_eq!(
+        statuses[3..],
+        [
+            ("A".to_string(), StepStatus::Superseded),
+            ("B".to_string(), StepStatus::Open)
+        ]
+    );
     assert_ne!(a.id, b.id);
     assert!(matches!(
         s.close_next_step(deal, StepStatus::Open).await,
@@ -466,18 +554,32 @@ async fn story_pipeline<S: Store>(s: &S) {
     let (opp1, opp6) = (id("OPP-1").await, id("OPP-6").await);
 
     // OPP-1: two calls, the latest (by date, not by insertion) without a bail-out.
-    s.add_call(opp1, &call("2026-04-21", false), Some(&step("Demo", DefinedBy::Prospect, Some("2026-04-28"))))
+    s.add_call(
+        opp1,
+        &call("2026-04-21", false),
+        Some(&step("Demo", DefinedBy::Prospect, Some("2026-04-28"))),
+    )
+    .await
+    .expect("call");
+    s.add_call(opp1, &call("2026-04-14", true), None)
+        .await
+        .expect("older call");
+    // OPP-6: one call with a bail-out, then a manual step.
+    s.add_call(opp6, &call("2026-04-10", true), None)
         .await
         .expect("call");
-    s.add_call(opp1, &call("2026-04-14", true), None).await.expect("older call");
-    // OPP-6: one call with a bail-out, then a manual step.
-    s.add_call(opp6, &call("2026-04-10", true), None).await.expect("call");
-    s.set_next_step(opp6, &manual("Send pricing")).await.expect("step");
+    s.set_next_step(opp6, &manual("Send pricing"))
+        .await
+        .expect("step");
     // OPP-2 is won: its calls and steps never show.
     let opp2 = id("OPP-2").await;
-    s.add_call(opp2, &call("2026-04-30", true), Some(&step("Kickoff", DefinedBy::Seller, None)))
-        .await
-        .expect("won call");
+    s.add_call(
+        opp2,
+        &call("2026-04-30", true),
+        Some(&step("Kickoff", DefinedBy::Seller, None)),
+    )
+    .await
+    .expect("won call");
 
     let rows = s.pipeline(None).await.expect("pipeline");
     let view: Vec<(&str, Option<&str>, Option<NaiveDate>, bool)> = rows
@@ -496,14 +598,26 @@ async fn story_pipeline<S: Store>(s: &S) {
         [
             ("OPP-3", None, None, false),
             ("OPP-1", Some("Demo"), Some(date("2026-04-21")), false),
-            ("OPP-6", Some("Send pricing"), Some(date("2026-04-10")), true),
+            (
+                "OPP-6",
+                Some("Send pricing"),
+                Some(date("2026-04-10")),
+                true
+            ),
             ("OPP-4", None, None, false),
             ("OPP-7", None, None, false),
         ]
     );
     assert!(rows.iter().all(|r| r.deal.is_open()));
     let step = rows[1].next_step.as_ref().expect("step");
-    assert_eq!(step, s.next_step_history(opp1).await.expect("history").last().expect("one"));
+    assert_eq!(
+        step,
+        s.next_step_history(opp1)
+            .await
+            .expect("history")
+            .last()
+            .expect("one")
+    );
 
     let tom: Vec<_> = s
         .pipeline(Some("Tom Weller"))
@@ -516,7 +630,9 @@ async fn story_pipeline<S: Store>(s: &S) {
     assert!(s.pipeline(Some("Nobody")).await.expect("nobody").is_empty());
 
     // Closing a step or winning a deal takes it out of the step column / the report.
-    s.close_next_step(opp6, StepStatus::Done).await.expect("done");
+    s.close_next_step(opp6, StepStatus::Done)
+        .await
+        .expect("done");
     let mut won = deals.clone();
     won[0].stage = "Won".into();
     won[0].outcome = Some(Outcome::Won);
@@ -546,28 +662,39 @@ async fn story_failed_import_changes_nothing<S: Store>(s: &S) {
     // A duplicate external id inside one slice is refused too.
     let mut dup = maven::deals(10, 8);
     dup.push(dup[3].clone());
-    assert!(matches!(s.import_deals(&dup).await, Err(StoreError::Query(m)) if m.contains("duplicate")));
+    assert!(
+        matches!(s.import_deals(&dup).await, Err(StoreError::Query(m)) if m.contains("duplicate"))
+    );
 
-    assert_eq!(s.list_deals(&DealFilter::default()).await.expect("list"), deals_before);
+    assert_eq!(
+        s.list_deals(&DealFilter::default()).await.expect("list"),
+        deals_before
+    );
     assert_eq!(s.list_reps().await.expect("reps"), reps_before);
     assert_eq!(history_rows(s).await, history_before);
     // The store still works afterwards.
-    assert_eq!(s.import_deals(&pipeline_fixture()).await.expect("again"), stats(0, 0, 6));
+    assert_eq!(
+        s.import_deals(&pipeline_fixture()).await.expect("again"),
+        stats(0, 0, 6)
+    );
 }
 
 /// Thousands of deals: the chunked insert, lookup and bulk update paths.
 async fn story_bulk_import<S: Store>(s: &S) {
     let mut deals = maven::deals(6_000, 1);
-    assert_eq!(s.import_deals(&deals).await.expect("import"), stats(6_000, 0, 0));
-    assert_eq!(s.import_deals(&deals).await.expect("again"), stats(0, 0, 6_000));
+    assert_eq!(
+        s.import_deals(&deals).await.expect("import"),
+        stats(6_000, 0, 0)
+    );
+    assert_eq!(
+        s.import_deals(&deals).await.expect("again"),
+        stats(0, 0, 6_000)
+    );
     for d in deals.iter_mut().step_by(2) {
         d.stage = "Lost".into();
         d.outcome = Some(Outcome::Lost);
     }
-    let changed = deals
-        .iter()
-        .step_by(2)
-        .count() as u64;
+    let changed = deals.iter().step_by(2).count() as u64;
     let before_lost = maven::deals(6_000, 1)
         .iter()
         .step_by(2)
@@ -581,8 +708,14 @@ async fn story_bulk_import<S: Store>(s: &S) {
     let all = s.list_deals(&DealFilter::default()).await.expect("list");
     assert_eq!(all.len(), 6_000);
     let open = s.pipeline(None).await.expect("pipeline");
-    assert_eq!(open.len(), deals.iter().filter(|d| d.outcome.is_none()).count());
-    assert!(open.windows(2).all(|w| w[0].deal.amount >= w[1].deal.amount));
+    assert_eq!(
+        open.len(),
+        deals.iter().filter(|d| d.outcome.is_none()).count()
+    );
+    assert!(
+        open.windows(2)
+            .all(|w| w[0].deal.amount >= w[1].deal.amount)
+    );
     assert_eq!(s.list_reps().await.expect("reps").len(), 35);
 }
 
@@ -596,7 +729,8 @@ struct TempDir(PathBuf);
 impl TempDir {
     fn new(name: &str) -> Self {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("nextstep-store-{}-{n}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("nextstep-store-{}-{n}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         TempDir(dir)
     }

@@ -6,6 +6,7 @@
 mod analyze_cmd;
 mod cmd;
 mod db;
+mod demo;
 mod inputs;
 mod parse_cmd;
 mod report;
@@ -51,6 +52,12 @@ enum Command {
     /// Export open next steps as iCalendar, or deals as a CRM CSV.
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
+    /// A scorecard per rep: ask rate, who defines their steps, bail-outs, and the
+    /// need-for-approval index; the team's ranking and medians; outcomes.
+    Coach(cmd::coach::CoachArgs),
+    /// Each open deal's win probability from next-step evidence beside the
+    /// stage-weighted forecast; `forecast backtest` scores both against the past.
+    Forecast(cmd::forecast::ForecastArgs),
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -87,6 +94,8 @@ fn main() -> ExitCode {
         Command::Pipeline(a) => cmd::pipeline::run(&a, &cli.db),
         Command::Import(c) => cmd::import::run(&c, &cli.db),
         Command::Export(c) => cmd::export::run(&c, &cli.db),
+        Command::Coach(a) => cmd::coach::run(&a, &cli.db),
+        Command::Forecast(a) => cmd::forecast::run(&a, &cli.db),
         Command::Db(DbCommand::Migrate) => db_migrate(&cli.db),
     };
     match result {

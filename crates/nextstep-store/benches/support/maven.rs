@@ -17,11 +17,13 @@ const PRODUCTS: [(&str, i64); 7] = [
     ("GTK 500", 26768),
 ];
 
-const FIRST: [&str; 7] = ["Anna", "Boris", "Cecily", "Darcel", "Elease", "Garret", "Hayden"];
+const FIRST: [&str; 7] = [
+    "Anna", "Boris", "Cecily", "Darcel", "Elease", "Garret", "Hayden",
+];
 const LAST: [&str; 5] = ["Snelling", "Kerbs", "Lampkin", "Schlecht", "Gunnarson"];
 const SYLLABLES: [&str; 17] = [
-    "Ac", "Be", "Co", "Dan", "Fin", "Gek", "Hot", "Is", "Kon", "Lex", "Mat", "Nam", "Plex",
-    "Ron", "Sil", "Tre", "Zot",
+    "Ac", "Be", "Co", "Dan", "Fin", "Gek", "Hot", "Is", "Kon", "Lex", "Mat", "Nam", "Plex", "Ron",
+    "Sil", "Tre", "Zot",
 ];
 const SUFFIXES: [&str; 5] = ["tech", "zap", "holding", "dom", "ware"];
 

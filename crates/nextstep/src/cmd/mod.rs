@@ -1,8 +1,11 @@
 //! The pipeline commands (issue 3): each module is one command group over the store.
 
 pub mod calls;
+pub mod coach;
+pub mod dataset;
 pub mod deals;
 pub mod export;
+pub mod forecast;
 pub mod import;
 pub mod pipeline;
 pub mod steps;
