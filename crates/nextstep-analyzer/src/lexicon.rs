@@ -195,6 +195,15 @@ impl Lexicon {
             ("negative", &rules.negative),
             ("guards", &rules.guards),
         ];
+        let fillers = Fillers::new(
+            rules
+                .normalize
+                .get("fillers")
+                .into_iter()
+                .flatten()
+                .map(|w| normalize(w.trim()))
+                .filter(|w| !w.is_empty()),
+        );
         for (section, table) in sections {
             for (list, entries) in table {
                 let tag = tag_for(section, list).ok_or_else(|| RulesError::UnknownList {
@@ -216,7 +225,7 @@ impl Lexicon {
                         regexes.push((re, tag, cue_id));
                         continue;
                     }
-                    let phrase = normalize(entry.trim());
+                    let phrase = normalize_with(&fillers, entry.trim()).trim().to_string();
                     if phrase.is_empty() {
                         return Err(RulesError::EmptyPhrase {
                             section: section.into(),
@@ -243,15 +252,7 @@ impl Lexicon {
                 pattern: String::new(),
                 reason: e.to_string(),
             })?;
-        let fillers = Fillers::new(
-            rules
-                .normalize
-                .get("fillers")
-                .into_iter()
-                .flatten()
-                .map(|w| normalize(w.trim()))
-                .filter(|w| !w.is_empty()),
-        );
+
         let regex_set =
             RegexSet::new(regexes.iter().map(|(re, _, _)| re.as_str())).map_err(|e| {
                 RulesError::Regex {
@@ -272,62 +273,8 @@ impl Lexicon {
     }
 
     /// Lower-cases, folds quotes and drops filler words, giving the text cues match on.
-    /// One pass: it runs on every sentence of every call.
     pub fn normalize(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut word: Option<usize> = None; // start of the word being read, in `out`
-        let mut prev: Option<usize> = None; // start of the word before it, one space back
-        let mut drop_space = false;
-        for c in text.chars() {
-            let c = fold_char(c);
-            let is_word = c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii();
-            if is_word {
-                if word.is_none() {
-                    word = Some(out.len());
-                }
-                drop_space = false;
-                push_lower(&mut out, c);
-                continue;
-            }
-            let kept = self.end_word(&mut out, &mut word, &mut prev, &mut drop_space);
-            if c == ' ' && drop_space {
-                drop_space = false;
-                continue;
-            }
-            drop_space = false;
-            prev = if c == ' ' { kept } else { None };
-            out.push(c);
-        }
-        self.end_word(&mut out, &mut word, &mut prev, &mut drop_space);
-        out
-    }
-
-    /// Closes the word being read: drops it (with the word before, for two-word fillers)
-    /// when it is a filler. Returns the word's start when it was kept.
-    fn end_word(
-        &self,
-        out: &mut String,
-        word: &mut Option<usize>,
-        prev: &mut Option<usize>,
-        drop_space: &mut bool,
-    ) -> Option<usize> {
-        let start = word.take()?;
-        if self.fillers.is_empty() {
-            return Some(start);
-        }
-        if let Some(p) = prev.take()
-            && self.fillers.contains(&out[p..])
-        {
-            out.truncate(p);
-            *drop_space = true;
-            return None;
-        }
-        if self.fillers.contains(&out[start..]) {
-            out.truncate(start);
-            *drop_space = true;
-            return None;
-        }
-        Some(start)
+        normalize_with(&self.fillers, text)
     }
 
     /// Every cue in `normalized` (the output of [`normalize`]), cues masked by a longer
@@ -379,6 +326,65 @@ impl Lexicon {
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         hits
     }
+}
+
+/// Lower-cases, folds quotes and drops filler words. One pass: it runs on every sentence
+/// of every call, and on every cue phrase so that cues and text are folded alike.
+fn normalize_with(fillers: &Fillers, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word: Option<usize> = None; // start of the word being read, in `out`
+    let mut prev: Option<usize> = None; // start of the word before it, one space back
+    let mut drop_space = false;
+    for c in text.chars() {
+        let c = fold_char(c);
+        let is_word = c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii();
+        if is_word {
+            if word.is_none() {
+                word = Some(out.len());
+            }
+            drop_space = false;
+            push_lower(&mut out, c);
+            continue;
+        }
+        let kept = end_word(fillers, &mut out, &mut word, &mut prev, &mut drop_space);
+        if c == ' ' && drop_space {
+            drop_space = false;
+            continue;
+        }
+        drop_space = false;
+        prev = if c == ' ' { kept } else { None };
+        out.push(c);
+    }
+    end_word(fillers, &mut out, &mut word, &mut prev, &mut drop_space);
+    out
+}
+
+/// Closes the word being read: drops it (with the word before, for two-word fillers)
+/// when it is a filler. Returns the word's start when it was kept.
+fn end_word(
+    fillers: &Fillers,
+    out: &mut String,
+    word: &mut Option<usize>,
+    prev: &mut Option<usize>,
+    drop_space: &mut bool,
+) -> Option<usize> {
+    let start = word.take()?;
+    if fillers.is_empty() {
+        return Some(start);
+    }
+    if let Some(p) = prev.take()
+        && fillers.contains(&out[p..])
+    {
+        out.truncate(p);
+        *drop_space = true;
+        return None;
+    }
+    if fillers.contains(&out[start..]) {
+        out.truncate(start);
+        *drop_space = true;
+        return None;
+    }
+    Some(start)
 }
 
 /// A small set of filler words with a cheap first-byte and length test in front, since

@@ -58,6 +58,11 @@ enum Command {
     /// Each open deal's win probability from next-step evidence beside the
     /// stage-weighted forecast; `forecast backtest` scores both against the past.
     Forecast(cmd::forecast::ForecastArgs),
+    /// Write (and with --smtp, mail) each rep's and manager's weekly digest.
+    Digest(cmd::digest::DigestArgs),
+    /// Seed a demo team (six reps with different habits, 200 deals, their calls) and
+    /// show the pipeline, the scorecard and the forecast.
+    Demo(cmd::demo::DemoArgs),
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -96,6 +101,8 @@ fn main() -> ExitCode {
         Command::Export(c) => cmd::export::run(&c, &cli.db),
         Command::Coach(a) => cmd::coach::run(&a, &cli.db),
         Command::Forecast(a) => cmd::forecast::run(&a, &cli.db),
+        Command::Digest(a) => cmd::digest::run(&a, &cli.db),
+        Command::Demo(a) => cmd::demo::run(&a, &cli.db),
         Command::Db(DbCommand::Migrate) => db_migrate(&cli.db),
     };
     match result {

@@ -4,6 +4,8 @@ pub mod calls;
 pub mod coach;
 pub mod dataset;
 pub mod deals;
+pub mod demo;
+pub mod digest;
 pub mod export;
 pub mod forecast;
 pub mod import;

@@ -159,8 +159,8 @@ pub const PROSPECT_RECAP: &[&str] = &[
 
 /// The manager's introduction when she joins a call.
 pub const MANAGER_INTRO: &[&str] = &[
-    "Hi {p}, I'm {mgr}, I lead the team here at {vendor}. I'll mostly listen today.",
-    "Hello {p}, {mgr} here. I look after {s}'s team, so I'm just here to listen and learn.",
+    "Hi {p}, I'm {mgr}, I lead the team here at {vendor}. Thanks for having me, I'll mostly listen today.",
+    "Hello {p}, {mgr} here. I look after {s}'s team, and I've worked with a lot of our customers in your space.",
     "Hi everyone, {mgr} from {vendor}. Thanks for having me.",
 ];
 

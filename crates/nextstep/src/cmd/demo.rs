@@ -1,0 +1,178 @@
+//! `nextstep demo`: seeds a database with a realistic team — a manager, six reps with
+//! different habits, 200 deals over two quarters, their calls in every transcript format —
+//! then prints the pipeline report, the team scorecard and the forecast. The first
+//! command of the README, so a newcomer sees everything nextstep does in one go.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use nextstep_analyzer::{CallContext, Rules, Side};
+use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::forecast::forecast_with_history;
+use nextstep_insight::hygiene::{self, Options};
+use nextstep_store::{DefinedBy, NewCall, NewNextStep, StepSource, Store};
+
+use crate::cmd::{coach, dataset, forecast, money};
+use crate::db::{DbArgs, block_on};
+use crate::{demo, inputs};
+
+/// Arguments of `nextstep demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The generator's seed: the same seed and date give the same team and calls.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The demo's "today" (default: today).
+    #[arg(long, value_parser = inputs::parse_date, value_name = "YYYY-MM-DD")]
+    today: Option<NaiveDate>,
+    /// Also write every generated transcript here, to read them or `analyze` them.
+    #[arg(long, value_name = "DIR")]
+    calls_dir: Option<PathBuf>,
+}
+
+/// Where the demo goes without `--db`: its own file, never the user's pipeline.
+fn demo_location(db: &DbArgs) -> anyhow::Result<(DbArgs, bool)> {
+    if db.db.is_some() {
+        return Ok((db.clone(), false));
+    }
+    let path = nextstep_store::default_sqlite_path()
+        .context("cannot find a data directory: pass --db")?
+        .with_file_name("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Ok((
+        DbArgs {
+            db: Some(path.display().to_string()),
+        },
+        true,
+    ))
+}
+
+fn step_of(a: &nextstep_analyzer::Analysis) -> Option<NewNextStep> {
+    a.next_step.as_ref().map(|s| NewNextStep {
+        action: s.action.clone(),
+        kind: s.kind.as_str().to_string(),
+        owner: s.owner.as_str().to_string(),
+        due: s.due,
+        defined_by: match s.defined_by {
+            Side::Prospect => DefinedBy::Prospect,
+            Side::Seller => DefinedBy::Seller,
+        },
+        confirmed_by_prospect: s.confirmed_by_prospect,
+        source: StepSource::Call,
+        call_id: None,
+        evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
+    })
+}
+
+/// Runs the demo.
+pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (db, fresh) = demo_location(db)?;
+    let data = demo::generate(args.seed, today);
+    if let Some(dir) = &args.calls_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        for call in &data.calls {
+            std::fs::write(dir.join(&call.file_name), &call.text)
+                .with_context(|| format!("{}: cannot write", dir.display()))?;
+        }
+    }
+    let rules = Rules::defaults();
+    let (dataset, history) = block_on(async {
+        let store = db.open().await?;
+        let already = store.find_deal("DEMO-0001").await.ok();
+        let seeded = match &already {
+            Some(d) => !store.calls_for_deal(d.id).await?.is_empty(),
+            None => false,
+        };
+        if seeded {
+            eprintln!("nextstep: the demo team is already in this database; showing its reports");
+        } else {
+            store.upsert_reps(&data.reps).await?;
+            store.upsert_accounts(&data.accounts).await?;
+            store.import_deals(&data.deals).await?;
+            for call in &data.calls {
+                let transcript = nextstep_transcript::parse(call.text.as_bytes(), None)
+                    .with_context(|| format!("demo call {}", call.file_name))?;
+                let ctx = CallContext {
+                    date: call.date,
+                    sellers: call.sellers.clone(),
+                };
+                let a = nextstep_analyzer::analyze(&transcript.turns(), &ctx, &rules)
+                    .with_context(|| format!("demo call {}", call.file_name))?;
+                let deal = store.find_deal(&call.deal_external_id).await?;
+                let new = NewCall {
+                    date: call.date,
+                    source: call.file_name.clone(),
+                    format: transcript.format.as_str().to_string(),
+                    transcript: call.text.clone(),
+                    speakers: serde_json::to_value(&a.speakers)?,
+                    analysis: serde_json::to_value(&a)?,
+                    bail_out: !a.bail_outs.is_empty(),
+                };
+                store.add_call(deal.id, &new, step_of(&a).as_ref()).await?;
+            }
+        }
+        let dataset = dataset::load(&store).await?;
+        let history = dataset::stage_history(&store).await?;
+        anyhow::Ok((dataset, history))
+    })??;
+    println!(
+        "Demo team seeded{} in {}: {} reps, {} deals, {} calls in six transcript formats (today = {today})\n",
+        if fresh { " afresh" } else { "" },
+        db.db.as_deref().unwrap_or_default(),
+        data.reps.len(),
+        data.deals.len(),
+        data.calls.len(),
+    );
+
+    println!("== Pipeline hygiene (open deals)\n");
+    let rows: Vec<_> = block_on(async {
+        let store = db.open().await?;
+        anyhow::Ok(store.pipeline(None).await?)
+    })??;
+    let report = hygiene::report(
+        rows,
+        &Options {
+            today,
+            stale_days: 14,
+        },
+    );
+    println!(
+        "{} open deals, {} in total; {} with no flag",
+        report.summary.open_deals,
+        money(Some(report.summary.open_amount_cents)),
+        report.summary.healthy_deals
+    );
+    for (flag, total) in &report.summary.flags {
+        println!(
+            "  {:<28} {:>4} deals  {:>14} at risk",
+            flag.as_str(),
+            total.deals,
+            money(Some(total.amount_at_risk_cents))
+        );
+    }
+    println!(
+        "  (details: nextstep --db {} pipeline)\n",
+        db.db.as_deref().unwrap_or_default()
+    );
+
+    println!("== Team scorecard (best first)\n");
+    let scores = scorecards(&dataset, &CoachFilter::default());
+    coach::print_report(&scores);
+
+    println!("\n== Forecast (next-step evidence vs stage-weighted)\n");
+    let fc = forecast_with_history(&dataset, &history, None, today);
+    forecast::print_forecast(&fc);
+    println!(
+        "\nMore: nextstep --db {0} coach --json · forecast backtest · digest --out DIR · deals show DEMO-0001",
+        db.db.as_deref().unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}

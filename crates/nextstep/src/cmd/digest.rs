@@ -1,0 +1,175 @@
+//! `nextstep digest`: one Markdown and one self-contained HTML file per rep and per
+//! manager for a week, written to a folder and, with `--smtp`, mailed to each of them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Message, SmtpTransport, Transport};
+use nextstep_insight::Dataset;
+use nextstep_insight::digest::{Digest, IsoWeek, manager_digest, parse_iso_week, rep_digest, slug};
+
+use crate::cmd::dataset;
+use crate::db::{DbArgs, block_on};
+
+/// Arguments of `nextstep digest`.
+#[derive(Debug, clap::Args)]
+pub struct DigestArgs {
+    /// The ISO week, e.g. 2026-W48 (default: the current week).
+    #[arg(long, value_parser = parse_week)]
+    week: Option<IsoWeek>,
+    /// The folder to write the files to (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also mail each digest through this SMTP server: smtp://host:port (plain SMTP,
+    /// as internal relays speak it; no TLS).
+    #[arg(long, value_name = "URL", requires = "from")]
+    smtp: Option<String>,
+    /// The sender address for mailed digests.
+    #[arg(long, value_name = "ADDR")]
+    from: Option<String>,
+}
+
+fn parse_week(s: &str) -> Result<IsoWeek, String> {
+    parse_iso_week(s).map_err(|e| e.to_string())
+}
+
+/// One digest to write (and maybe mail), with its recipient's name.
+struct Item {
+    name: String,
+    file_stem: String,
+    digest: Digest,
+    email: Option<String>,
+}
+
+fn digests(data: &Dataset, week: IsoWeek) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut managers: Vec<String> = Vec::new();
+    for rep in &data.reps {
+        let has_calls = data
+            .calls
+            .iter()
+            .any(|c| c.rep.as_deref() == Some(&rep.name));
+        if has_calls {
+            items.push(Item {
+                name: rep.name.clone(),
+                file_stem: slug(&rep.name),
+                digest: rep_digest(data, &rep.name, week),
+                email: rep.email.clone(),
+            });
+            if let Some(m) = &rep.manager
+                && !managers.contains(m)
+            {
+                managers.push(m.clone());
+            }
+        }
+    }
+    for m in managers {
+        let email = data
+            .reps
+            .iter()
+            .find(|r| r.name == m)
+            .and_then(|r| r.email.clone());
+        items.push(Item {
+            file_stem: format!("manager-{}", slug(&m)),
+            digest: manager_digest(data, &m, week),
+            name: m,
+            email,
+        });
+    }
+    items
+}
+
+/// `smtp://host:port` → (host, port).
+fn smtp_target(url: &str) -> anyhow::Result<(String, u16)> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .with_context(|| format!("--smtp {url:?}: expected smtp://host:port"))?;
+    let rest = rest.trim_end_matches('/');
+    match rest.rsplit_once(':') {
+        Some((host, port)) => Ok((
+            host.to_string(),
+            port.parse()
+                .with_context(|| format!("--smtp {url:?}: {port:?} is not a port"))?,
+        )),
+        None => Ok((rest.to_string(), 25)),
+    }
+}
+
+/// Runs `nextstep digest`.
+pub fn run(args: &DigestArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let data = block_on(async {
+        let store = db.open().await?;
+        dataset::load(&store).await
+    })??;
+    let week = args
+        .week
+        .unwrap_or_else(|| IsoWeek::of(chrono::Local::now().date_naive()));
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
+    let items = digests(&data, week);
+    if items.is_empty() {
+        println!("No rep has analysed calls; nothing to write.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for item in &items {
+        for (ext, body) in [("md", &item.digest.markdown), ("html", &item.digest.html)] {
+            let path = args.out.join(format!("{}.{ext}", item.file_stem));
+            std::fs::write(&path, body)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+        }
+    }
+    println!(
+        "wrote {} digests for {week} to {}",
+        items.len(),
+        args.out.display()
+    );
+    let Some(url) = &args.smtp else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let from: Mailbox = args
+        .from
+        .as_deref()
+        .unwrap_or_default()
+        .parse()
+        .with_context(|| format!("--from {:?} is not an email address", args.from))?;
+    let (host, port) = smtp_target(url)?;
+    let mailer = SmtpTransport::builder_dangerous(&host).port(port).build();
+    let (mut sent, mut skipped) = (0, 0);
+    for item in &items {
+        let Some(email) = &item.email else {
+            eprintln!(
+                "nextstep: {} has no email address; digest not mailed",
+                item.name
+            );
+            skipped += 1;
+            continue;
+        };
+        let to: Mailbox = format!("{} <{email}>", item.name)
+            .parse()
+            .with_context(|| format!("{}: {email:?} is not an email address", item.name))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(&item.digest.title)
+            .multipart(MultiPart::alternative_plain_html(
+                item.digest.markdown.clone(),
+                item.digest.html.clone(),
+            ))
+            .with_context(|| format!("building the mail for {}", item.name))?;
+        mailer
+            .send(&message)
+            .with_context(|| format!("mailing {}'s digest through {url}", item.name))?;
+        sent += 1;
+    }
+    println!(
+        "mailed {sent} digests through {url}{}",
+        if skipped > 0 {
+            format!(" ({skipped} without an address)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
