@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use nextstep_analyzer::Side;
+use nextstep_analyzer::{Analysis, Side};
 use nextstep_store::{DefinedBy, NewCall, NewNextStep, StepSource, Store};
 use nextstep_transcript::Format;
 
@@ -39,6 +39,43 @@ pub enum CallsCommand {
     },
 }
 
+/// The call record to store for a judged transcript.
+pub fn new_call(
+    source: String,
+    text: &str,
+    format: Format,
+    date: NaiveDate,
+    a: &Analysis,
+) -> anyhow::Result<NewCall> {
+    Ok(NewCall {
+        date,
+        source,
+        format: format.as_str().to_string(),
+        transcript: text.to_string(),
+        speakers: serde_json::to_value(&a.speakers)?,
+        analysis: serde_json::to_value(a)?,
+        bail_out: !a.bail_outs.is_empty(),
+    })
+}
+
+/// The next step a judged call ended with, as the store records it (provenance: call).
+pub fn step_from(a: &Analysis) -> Option<NewNextStep> {
+    a.next_step.as_ref().map(|s| NewNextStep {
+        action: s.action.clone(),
+        kind: s.kind.as_str().to_string(),
+        owner: s.owner.as_str().to_string(),
+        due: s.due,
+        defined_by: match s.defined_by {
+            Side::Prospect => DefinedBy::Prospect,
+            Side::Seller => DefinedBy::Seller,
+        },
+        confirmed_by_prospect: s.confirmed_by_prospect,
+        source: StepSource::Call,
+        call_id: None,
+        evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
+    })
+}
+
 /// Runs `calls add`: exit 0 when every file was stored, 1 when some failed.
 pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let CallsCommand::Add {
@@ -64,29 +101,14 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 }
             };
             let a = &judged.analysis;
-            let call = NewCall {
-                date: judged.date,
-                source: file.display().to_string(),
-                format: judged.format.as_str().to_string(),
-                transcript: judged.text.clone(),
-                speakers: serde_json::to_value(&a.speakers)?,
-                analysis: serde_json::to_value(a)?,
-                bail_out: !a.bail_outs.is_empty(),
-            };
-            let step = a.next_step.as_ref().map(|s| NewNextStep {
-                action: s.action.clone(),
-                kind: s.kind.as_str().to_string(),
-                owner: s.owner.as_str().to_string(),
-                due: s.due,
-                defined_by: match s.defined_by {
-                    Side::Prospect => DefinedBy::Prospect,
-                    Side::Seller => DefinedBy::Seller,
-                },
-                confirmed_by_prospect: s.confirmed_by_prospect,
-                source: StepSource::Call,
-                call_id: None,
-                evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
-            });
+            let call = new_call(
+                file.display().to_string(),
+                &judged.text,
+                judged.format,
+                judged.date,
+                a,
+            )?;
+            let step = step_from(a);
             let (stored, rec) = store.add_call(d.id, &call, step.as_ref()).await?;
             match rec {
                 Some(r) => println!(

@@ -8,13 +8,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use nextstep_analyzer::{CallContext, Rules, Side};
+use nextstep_analyzer::{CallContext, Rules};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::forecast_with_history;
 use nextstep_insight::hygiene::{self, Options};
-use nextstep_store::{DefinedBy, NewCall, NewNextStep, StepSource, Store};
+use nextstep_store::Store;
 
-use crate::cmd::{coach, dataset, forecast, money};
+use crate::cmd::{calls, coach, dataset, forecast, money};
 use crate::db::{DbArgs, block_on};
 use crate::{demo, inputs};
 
@@ -49,23 +49,6 @@ fn demo_location(db: &DbArgs) -> anyhow::Result<(DbArgs, bool)> {
         },
         true,
     ))
-}
-
-fn step_of(a: &nextstep_analyzer::Analysis) -> Option<NewNextStep> {
-    a.next_step.as_ref().map(|s| NewNextStep {
-        action: s.action.clone(),
-        kind: s.kind.as_str().to_string(),
-        owner: s.owner.as_str().to_string(),
-        due: s.due,
-        defined_by: match s.defined_by {
-            Side::Prospect => DefinedBy::Prospect,
-            Side::Seller => DefinedBy::Seller,
-        },
-        confirmed_by_prospect: s.confirmed_by_prospect,
-        source: StepSource::Call,
-        call_id: None,
-        evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
-    })
 }
 
 /// Runs the demo.
@@ -107,16 +90,16 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 let a = nextstep_analyzer::analyze(&transcript.turns(), &ctx, &rules)
                     .with_context(|| format!("demo call {}", call.file_name))?;
                 let deal = store.find_deal(&call.deal_external_id).await?;
-                let new = NewCall {
-                    date: call.date,
-                    source: call.file_name.clone(),
-                    format: transcript.format.as_str().to_string(),
-                    transcript: call.text.clone(),
-                    speakers: serde_json::to_value(&a.speakers)?,
-                    analysis: serde_json::to_value(&a)?,
-                    bail_out: !a.bail_outs.is_empty(),
-                };
-                store.add_call(deal.id, &new, step_of(&a).as_ref()).await?;
+                let new = calls::new_call(
+                    call.file_name.clone(),
+                    &call.text,
+                    transcript.format,
+                    call.date,
+                    &a,
+                )?;
+                store
+                    .add_call(deal.id, &new, calls::step_from(&a).as_ref())
+                    .await?;
             }
         }
         let dataset = dataset::load(&store).await?;

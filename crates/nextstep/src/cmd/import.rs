@@ -183,52 +183,60 @@ pub fn run(cmd: &ImportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ImportCommand::Accounts { skip_invalid, file } => {
-            let (reader, _) = open(file)?;
-            let parsed = match nextstep_io::read_accounts(reader) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("nextstep: {}: {e}", file.display());
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            if let Err(code) = handle_rejects(
-                file,
-                &parsed.headers,
-                &parsed.rejects,
-                skip_invalid.as_deref(),
-            )? {
-                return Ok(code);
-            }
-            let stats = block_on(async {
-                let store = db.open().await?;
-                anyhow::Ok(store.upsert_accounts(&parsed.accounts).await?)
-            })??;
-            summary(stats, parsed.rejects.len());
-            Ok(ExitCode::SUCCESS)
+            import_side_table(SideTable::Accounts, file, skip_invalid.as_deref(), db)
         }
         ImportCommand::Reps { skip_invalid, file } => {
-            let (reader, _) = open(file)?;
-            let parsed = match nextstep_io::read_reps(reader) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("nextstep: {}: {e}", file.display());
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            if let Err(code) = handle_rejects(
-                file,
-                &parsed.headers,
-                &parsed.rejects,
-                skip_invalid.as_deref(),
-            )? {
-                return Ok(code);
-            }
-            let stats = block_on(async {
-                let store = db.open().await?;
-                anyhow::Ok(store.upsert_reps(&parsed.reps).await?)
-            })??;
-            summary(stats, parsed.rejects.len());
-            Ok(ExitCode::SUCCESS)
+            import_side_table(SideTable::Reps, file, skip_invalid.as_deref(), db)
         }
     }
+}
+
+/// The side tables `import accounts|reps` read.
+#[derive(Clone, Copy)]
+enum SideTable {
+    Accounts,
+    Reps,
+}
+
+/// The rows of one side table, read and ready to upsert.
+enum SideRows {
+    Accounts(Vec<nextstep_store::NewAccount>),
+    Reps(Vec<nextstep_store::NewRep>),
+}
+
+/// Reads a side table, handles its bad rows like a deals import, and upserts the rest.
+fn import_side_table(
+    table: SideTable,
+    file: &Path,
+    skip_invalid: Option<&Path>,
+    db: &DbArgs,
+) -> anyhow::Result<ExitCode> {
+    let (reader, _) = open(file)?;
+    let read = match table {
+        SideTable::Accounts => nextstep_io::read_accounts(reader)
+            .map(|p| (SideRows::Accounts(p.accounts), p.rejects, p.headers)),
+        SideTable::Reps => {
+            nextstep_io::read_reps(reader).map(|p| (SideRows::Reps(p.reps), p.rejects, p.headers))
+        }
+    };
+    let (rows, rejects, headers) = match read {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("nextstep: {}: {e}", file.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Err(code) = handle_rejects(file, &headers, &rejects, skip_invalid)? {
+        return Ok(code);
+    }
+    let stats = block_on(async {
+        let store = db.open().await?;
+        let stats = match &rows {
+            SideRows::Accounts(a) => store.upsert_accounts(a).await?,
+            SideRows::Reps(r) => store.upsert_reps(r).await?,
+        };
+        anyhow::Ok(stats)
+    })??;
+    summary(stats, rejects.len());
+    Ok(ExitCode::SUCCESS)
 }
