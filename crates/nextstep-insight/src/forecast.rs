@@ -8,7 +8,8 @@
 //! # What is known "as of" a date
 //!
 //! Every feature is computed by [`snapshot`] from what was known at the **end of** the date:
-//! calls dated on or before it, steps recorded (`created_at`) on or before it, a step's
+//! calls dated on or before it, steps agreed on or before it (their call's date, else
+//! `created_at`), a step's
 //! status only if it changed (`updated_at`) on or before it. Later calls and steps are never
 //! read, so the backtest cannot peek. A deal's stage as of a date is:
 //!
@@ -395,7 +396,9 @@ impl DealSnapshot {
 /// The data indexed once per report: calls and steps per deal, terminal stages.
 pub(crate) struct Context<'a> {
     calls: HashMap<i64, Vec<&'a CallRecord>>,
-    steps: HashMap<i64, Vec<&'a NextStepRecord>>,
+    /// Each deal's steps with the date they were agreed (their call's date, else when
+    /// they were recorded), oldest first.
+    steps: HashMap<i64, Vec<(NaiveDate, &'a NextStepRecord)>>,
     history: &'a StageHistory,
     terminal: HashSet<String>,
     /// Whether the data records calls or steps at all (for the activity rule).
@@ -421,12 +424,20 @@ impl<'a> Context<'a> {
         for v in calls.values_mut() {
             v.sort_by_key(|c| (c.date, c.call_id));
         }
-        let mut steps: HashMap<i64, Vec<&NextStepRecord>> = HashMap::new();
+        // A step found in a call was agreed on the call's date, whenever it was stored
+        // (a bulk import stores months of calls at once).
+        let call_dates: HashMap<i64, NaiveDate> =
+            data.calls.iter().map(|c| (c.call_id, c.date)).collect();
+        let mut steps: HashMap<i64, Vec<(NaiveDate, &NextStepRecord)>> = HashMap::new();
         for s in data.steps.iter().filter(|s| keep(s.deal_id)) {
-            steps.entry(s.deal_id).or_default().push(s);
+            let agreed = s
+                .call_id
+                .and_then(|c| call_dates.get(&c).copied())
+                .unwrap_or_else(|| s.created_at.date_naive());
+            steps.entry(s.deal_id).or_default().push((agreed, s));
         }
         for v in steps.values_mut() {
-            v.sort_by_key(|s| (s.created_at, s.id));
+            v.sort_by_key(|(agreed, s)| (*agreed, s.id));
         }
         // Terminal stages: stored on closed deals, never seen on an open one.
         let mut open_stages: HashSet<&str> = HashSet::new();
@@ -493,8 +504,8 @@ impl<'a> Context<'a> {
         let step = self.steps.get(&deal.id).and_then(|v| {
             v.iter()
                 .rev()
-                .find(|s| s.created_at.date_naive() <= as_of)
-                .map(|s| step_as_of(s, as_of))
+                .find(|(agreed, _)| *agreed <= as_of)
+                .map(|(_, s)| step_as_of(s, as_of))
         });
         DealSnapshot {
             deal_id: deal.id,
@@ -514,11 +525,13 @@ impl<'a> Context<'a> {
 }
 
 fn step_as_of(s: &NextStepRecord, as_of: NaiveDate) -> StepAsOf {
+    // The latest step agreed by `as_of` was the open one then: a supersession happened
+    // later (by a later step); other closings count from when they were recorded.
     let changed_by_then = s.updated_at.date_naive() <= as_of;
-    let status_then = if changed_by_then {
-        s.status
-    } else {
-        StepStatus::Open
+    let status_then = match s.status {
+        StepStatus::Superseded => StepStatus::Open,
+        other if changed_by_then => other,
+        _ => StepStatus::Open,
     };
     let open = status_then == StepStatus::Open;
     let finished = matches!(

@@ -833,3 +833,58 @@ fn forecast_filters_the_period_and_adds_up() {
     ids.sort();
     assert_eq!(ids, vec![500, 501, 502, 504]);
 }
+
+#[test]
+fn a_step_from_a_call_counts_from_the_call_date_not_when_it_was_stored() {
+    // Calls imported in bulk months later: the steps' created_at is the import day.
+    let open = deal(1, "Demo", "2026-01-02", None, None);
+    let mut first = step(
+        10,
+        1,
+        "2026-06-01",
+        DefinedBy::Seller,
+        false,
+        None,
+        StepStatus::Superseded,
+        "2026-06-01",
+    );
+    first.call_id = Some(100);
+    let mut second = step(
+        11,
+        1,
+        "2026-06-01",
+        DefinedBy::Prospect,
+        true,
+        None,
+        StepStatus::Open,
+        "2026-06-01",
+    );
+    second.call_id = Some(101);
+    let data = Dataset {
+        deals: vec![open.clone()],
+        calls: vec![
+            call(100, 1, "2026-01-10", false, 0),
+            call(101, 1, "2026-02-10", true, 0),
+        ],
+        steps: vec![first, second],
+        reps: vec![],
+    };
+    let history = StageHistory::default();
+    // (as of, expected step id): before any call, after the first, after the second.
+    let cases = [
+        ("2026-01-05", None),
+        ("2026-01-20", Some(10)),
+        ("2026-03-01", Some(11)),
+    ];
+    for (as_of, want) in cases {
+        let snap = snapshot(&open, &data, &history, d(as_of));
+        assert_eq!(snap.step.as_ref().map(|s| s.step_id), want, "as of {as_of}");
+        if let Some(s) = &snap.step {
+            assert!(
+                snap.open_step().is_some(),
+                "step {} was open as of {as_of}",
+                s.step_id
+            );
+        }
+    }
+}
