@@ -252,7 +252,12 @@ impl Walk<'_, '_> {
             self.out.disqualified = true;
             return;
         }
-        if (f.anaphora || f.logistics)
+        // Scheduling words attach to the step on the table unless the sentence names a
+        // different step ("Let's get a demo on the calendar" while a quote is pending).
+        let names_other_step = f.kind.is_some_and(|(k, _)| {
+            k != Kind::Meeting && self.pending.as_ref().is_some_and(|c| c.kind != k)
+        });
+        if (f.anaphora || (f.logistics && !names_other_step))
             && let Some(c) = self.pending.as_mut()
         {
             // "I'll have it to you Friday", "I'll send the invite": the step on the table.
