@@ -133,6 +133,15 @@ impl Walk<'_, '_> {
         }
 
         // The prospect's answer to a seller step.
+        // Only the prospect's next turn answers a seller step; an "okay" minutes later
+        // is about something else.
+        if let Some(c) = self.pending.as_mut()
+            && c.defined_by == Side::Seller
+            && !c.answered
+            && s.turn > c.turn + 1
+        {
+            c.answered = true;
+        }
         if let Some(c) = self.pending.as_mut()
             && c.defined_by == Side::Seller
             && !c.answered
