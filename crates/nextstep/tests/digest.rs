@@ -188,6 +188,19 @@ fn a_digest_opens_in_headless_chromium_with_scripts_inert() {
     assert!(!dom.contains("<img src=\"x\""), "{dom}");
 }
 
+/// Whether an SMTP server on `port` sends its 220 greeting.
+fn smtp_greets(port: u16) -> bool {
+    use std::io::{BufRead, BufReader, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut line = String::new();
+    let greeted = BufReader::new(&stream).read_line(&mut line).is_ok() && line.starts_with("220");
+    let _ = stream.write_all(b"QUIT\r\n");
+    greeted
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -231,10 +244,11 @@ fn digests_are_mailed_through_a_real_smtp_server() {
             .expect("aiosmtpd starts"),
     );
     let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    // Ready means it greets: a listening socket alone is not enough under load.
+    while !smtp_greets(port) {
         assert!(
             Instant::now() < deadline,
-            "aiosmtpd did not start listening"
+            "aiosmtpd did not start answering"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -247,9 +261,11 @@ fn digests_are_mailed_through_a_real_smtp_server() {
             "--from",
             "coach@example.test",
         ])
-        .assert()
-        .success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "digest failed: {stderr}");
     assert!(stdout.contains("mailed 3 digests"), "{stdout}");
     // The Mailbox handler writes one file per message into maildir/new.
     let mut recipients = Vec::new();
