@@ -273,11 +273,41 @@ impl Walk<'_, '_> {
             c.evidence.push(s.moment("seller took it on"));
             return;
         }
-        let (Some((kind, kind_cue)), Some((frame, _))) = (f.kind, f.frame) else {
+        // "Most teams start with a pilot. I can have one set up for you Monday.": a
+        // commitment with no kind of its own takes the kind the seller just named.
+        let carried = match (f.kind, f.frame, i.checked_sub(1).map(|p| &self.sents[p])) {
+            (None, Some(_), Some(prev))
+                if prev.side == Side::Seller
+                    && prev.turn == s.turn
+                    && prev.f.frame.is_none()
+                    && !prev.f.guarded()
+                    && !prev.question =>
+            {
+                prev.f.kind
+            }
+            _ => None,
+        };
+        let governs = f.frame_governs_kind() || carried.is_some();
+        // Where the kind's words are, for quoting them in `why`.
+        let cue_src = match (carried, i.checked_sub(1)) {
+            (Some(_), Some(p)) => &self.sents[p],
+            _ => s,
+        };
+        let (Some((mut kind, kind_cue)), Some((frame, _))) = (f.kind.or(carried), f.frame) else {
             return;
         };
-        if !f.frame_governs_kind() {
+        if !governs {
             return;
+        }
+        // Introductions are the prospect's to make: a seller "looping in" someone for a
+        // walkthrough is proposing the walkthrough.
+        if kind == Kind::Introduction
+            && let Some(&(other, _)) = f
+                .mentions
+                .iter()
+                .find(|(k, _)| !matches!(k, Kind::Introduction | Kind::FollowUp))
+        {
+            kind = other;
         }
         let discovery_request = frame == Frame::Request && s.question && kind == Kind::Information;
         if f.guarded() || f.live || discovery_request {
@@ -285,7 +315,7 @@ impl Walk<'_, '_> {
         }
         let deliverable = kind.is_deliverable() || f.custom_deliverable.is_some();
         if frame == Frame::Commit && deliverable && !self.requested.contains(&kind) {
-            let offer = s.moment(s.why("volunteered", kind_cue));
+            let offer = s.moment(cue_src.why("volunteered", kind_cue));
             self.out.volunteered.push(offer.clone());
             if let Some(n) = &self.open_negative {
                 let mut bail = offer;
@@ -300,7 +330,7 @@ impl Walk<'_, '_> {
         if let Some(c) = self.pending.as_mut() {
             if c.defined_by == Side::Prospect && c.kind == kind {
                 c.evidence
-                    .push(s.moment(s.why("seller scheduled it", kind_cue)));
+                    .push(s.moment(cue_src.why("seller scheduled it", kind_cue)));
                 return;
             }
             let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn == c.turn + 1;
@@ -318,7 +348,7 @@ impl Walk<'_, '_> {
             suggestion: frame != Frame::Commit,
             answered: false,
             container: f.container == Some(kind_cue),
-            evidence: vec![s.moment(s.why("seller defined", kind_cue))],
+            evidence: vec![s.moment(cue_src.why("seller defined", kind_cue))],
         });
         self.agreed_at = None;
         self.out.disqualified = false;
