@@ -21,6 +21,13 @@ pub enum Outcome {
     Disqualified,
 }
 
+impl Outcome {
+    /// The stored and displayed name (`won`, `lost`, `disqualified`).
+    pub fn as_str(self) -> &'static str {
+        crate::common::outcome_str(self)
+    }
+}
+
 /// A sales rep (or manager: managers are reps whom others report to).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewRep {
@@ -229,6 +236,13 @@ pub enum DefinedBy {
     Seller,
 }
 
+impl DefinedBy {
+    /// The stored and displayed name (`prospect`, `seller`).
+    pub fn as_str(self) -> &'static str {
+        crate::common::defined_by_str(self)
+    }
+}
+
 /// Where a step came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -253,6 +267,13 @@ pub enum StepStatus {
     Cancelled,
     /// Replaced by a newer step (history is kept, never overwritten).
     Superseded,
+}
+
+impl StepStatus {
+    /// The stored and displayed name (`open`, `done`, …).
+    pub fn as_str(self) -> &'static str {
+        crate::common::status_str(self)
+    }
 }
 
 /// A next step to record on a deal.

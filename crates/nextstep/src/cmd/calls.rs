@@ -118,7 +118,7 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     d.id,
                     r.action,
                     r.kind,
-                    format!("{:?}", r.defined_by).to_lowercase(),
+                    r.defined_by.as_str(),
                     if r.confirmed_by_prospect {
                         ", confirmed"
                     } else {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use nextstep_insight::coach::{CoachFilter, CoachReport, RepScorecard, scorecards};
 use nextstep_insight::outcomes::outcomes;
 
-use crate::cmd::dataset;
+use crate::cmd::{dataset, percent};
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
 
@@ -32,11 +32,6 @@ pub struct CoachArgs {
     json: bool,
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.0}%", x * 100.0))
-        .unwrap_or_else(|| "–".into())
-}
-
 fn print_rep(r: &RepScorecard, rank: usize) {
     println!(
         "#{rank} {} — need-for-approval index {:.0}/100 ({} calls{})",
@@ -50,12 +45,12 @@ fn print_rep(r: &RepScorecard, rank: usize) {
     );
     println!(
         "   asked {} · prospect-defined {} · confirmed {} · volunteered {:.1}/call · bail-outs {} · confronted {} · early disqualifications {}",
-        pct(Some(r.ask_rate)),
-        pct(r.prospect_defined_share),
-        pct(r.prospect_confirmed_share),
+        percent(Some(r.ask_rate)),
+        percent(r.prospect_defined_share),
+        percent(r.prospect_confirmed_share),
         r.volunteered_per_call,
-        pct(r.bail_out_rate),
-        pct(r.confront_rate),
+        percent(r.bail_out_rate),
+        percent(r.confront_rate),
         r.early_disqualifications.count
     );
     let parts: Vec<String> = r
@@ -108,8 +103,8 @@ pub fn print_report(report: &CoachReport) {
             .need_for_approval
             .map(|v| format!("{v:.0}"))
             .unwrap_or_else(|| "–".into()),
-        pct(t.medians.ask_rate),
-        pct(t.medians.bail_out_rate),
+        percent(t.medians.ask_rate),
+        percent(t.medians.bail_out_rate),
     );
     println!("Ranking (best first): {}", t.ranking.join(", "));
 }
@@ -144,9 +139,9 @@ pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     println!(
         "\nOutcomes of {} closed deals: win rate when the last step was prospect-defined {}, seller-defined {}, none {}",
         outcomes.closed_deals,
-        pct(by.prospect.win_rate),
-        pct(by.seller.win_rate),
-        pct(by.none.win_rate)
+        percent(by.prospect.win_rate),
+        percent(by.seller.win_rate),
+        percent(by.none.win_rate)
     );
     println!(
         "Proposals and quotes: volunteered won {} of {}, requested won {} of {}",

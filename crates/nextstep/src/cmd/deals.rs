@@ -68,7 +68,7 @@ pub fn run(cmd: &DealsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                             d.stage.clone(),
                             money(d.amount),
                             d.outcome
-                                .map(|o| format!("{o:?}").to_lowercase())
+                                .map(|o| o.as_str().to_string())
                                 .unwrap_or_else(|| "open".into()),
                         ]);
                     }
@@ -117,11 +117,11 @@ pub fn run(cmd: &DealsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     for s in &steps {
                         println!(
                             "  [{}] {} — {} ({}), defined by the {}, {}, due {}, from {}",
-                            format!("{:?}", s.status).to_lowercase(),
+                            s.status.as_str(),
                             s.action,
                             s.kind,
                             s.owner,
-                            format!("{:?}", s.defined_by).to_lowercase(),
+                            s.defined_by.as_str(),
                             if s.confirmed_by_prospect {
                                 "confirmed"
                             } else {

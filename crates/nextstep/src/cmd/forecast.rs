@@ -11,7 +11,7 @@ use nextstep_insight::Dataset;
 use nextstep_insight::backtest::{BacktestReport, Metrics, backtest_with_history, reliability_svg};
 use nextstep_insight::forecast::{ForecastReport, Quarter, StageHistory, forecast_with_history};
 
-use crate::cmd::{dataset, money};
+use crate::cmd::{dataset, money, percent};
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
 
@@ -68,10 +68,6 @@ fn default_cutoff(data: &Dataset) -> Option<NaiveDate> {
         .collect();
     closed.sort();
     closed.get(closed.len() * 7 / 10).copied()
-}
-
-fn pct(p: f64) -> String {
-    format!("{:.0}%", p * 100.0)
 }
 
 /// Prints the forecast totals (also used by `nextstep demo`).
@@ -136,11 +132,11 @@ fn print_deals(r: &ForecastReport) {
             money(d.amount_cents),
             d.model
                 .as_ref()
-                .map(|e| pct(e.probability))
+                .map(|e| percent(Some(e.probability)))
                 .unwrap_or_else(|| "–".into()),
             d.baseline
                 .as_ref()
-                .map(|e| pct(e.probability))
+                .map(|e| percent(Some(e.probability)))
                 .unwrap_or_else(|| "–".into()),
             d.model
                 .as_ref()

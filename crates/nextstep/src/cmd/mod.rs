@@ -31,6 +31,12 @@ pub fn money(cents: Option<i64>) -> String {
     format!("{}{grouped}.{frac:02}", if negative { "-" } else { "" })
 }
 
+/// A rate as a whole percentage, `–` when there is no rate.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map(|x| format!("{:.0}%", x * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
 /// Cents as a JSON number in currency units (two decimals).
 pub fn units(cents: Option<i64>) -> serde_json::Value {
     match cents {

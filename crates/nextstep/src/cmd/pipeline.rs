@@ -108,7 +108,7 @@ fn write_csv(r: &Report) -> anyhow::Result<()> {
             s.and_then(|s| s.due)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            s.map(|s| format!("{:?}", s.defined_by).to_lowercase())
+            s.map(|s| s.defined_by.as_str().to_string())
                 .unwrap_or_default(),
             s.map(|s| s.confirmed_by_prospect.to_string())
                 .unwrap_or_default(),
@@ -162,7 +162,7 @@ fn print_table(r: &Report) {
                 }
                 format!(
                     "{action} ({}, {}{})",
-                    format!("{:?}", s.defined_by).to_lowercase(),
+                    s.defined_by.as_str(),
                     if s.confirmed_by_prospect {
                         "confirmed"
                     } else {

@@ -113,7 +113,7 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     d.id,
                     rec.id,
                     rec.action,
-                    format!("{:?}", rec.defined_by).to_lowercase(),
+                    rec.defined_by.as_str(),
                     if rec.confirmed_by_prospect {
                         ", confirmed"
                     } else {
@@ -133,7 +133,7 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             d.id,
             rec.id,
             rec.action,
-            format!("{:?}", rec.status).to_lowercase()
+            rec.status.as_str()
         );
         Ok(ExitCode::SUCCESS)
     })?
