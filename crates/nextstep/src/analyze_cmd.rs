@@ -79,39 +79,41 @@ pub fn judge_file(
     sellers: &[String],
     rules: &Rules,
 ) -> Result<JudgedCall, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let transcript = nextstep_transcript::parse(&bytes, format).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let date = date.unwrap_or_else(|| inputs::call_date(&text, path));
-    let ctx = CallContext {
-        date,
-        sellers: sellers.to_vec(),
-    };
+    let (text, transcript, ctx) = read_call(path, format, date, sellers)?;
     let analysis =
         nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules).map_err(|e| e.to_string())?;
     Ok(JudgedCall {
         text,
         format: transcript.format,
-        date,
+        date: ctx.date,
         analysis,
     })
 }
 
+/// Reads and parses one transcript and settles its call date: what judging and
+/// `--explain` both start from.
+fn read_call(
+    path: &Path,
+    format: Option<Format>,
+    date: Option<NaiveDate>,
+    sellers: &[String],
+) -> Result<(String, nextstep_transcript::Transcript, CallContext), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let transcript = nextstep_transcript::parse(&bytes, format).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let ctx = CallContext {
+        date: date.unwrap_or_else(|| inputs::call_date(&text, path)),
+        sellers: sellers.to_vec(),
+    };
+    Ok((text, transcript, ctx))
+}
+
 fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
     if args.explain {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        let transcript =
-            nextstep_transcript::parse(&bytes, args.format).map_err(|e| e.to_string())?;
-        let date = args
-            .date
-            .unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path));
-        let ctx = CallContext {
-            date,
-            sellers: args.seller.clone(),
-        };
+        let (_, transcript, ctx) = read_call(path, args.format, args.date, &args.seller)?;
         let trace = nextstep_analyzer::explain(&transcript.turns(), &ctx, rules)
             .map_err(|e| e.to_string())?;
-        return Ok((transcript.format, date, Judged::Explained(trace)));
+        return Ok((transcript.format, ctx.date, Judged::Explained(trace)));
     }
     let judged = judge_file(path, args.format, args.date, &args.seller, rules)?;
     Ok((
