@@ -190,6 +190,37 @@ fn weekday_of_following_week(call: NaiveDate, weekday: Weekday) -> NaiveDate {
     monday + Days::new(7 + u64::from(weekday.num_days_from_monday()))
 }
 
+/// The call's date as its transcript or file name states it: the first ISO date
+/// (`YYYY-MM-DD`, not part of a longer number) in the first 30 lines, else in `name`.
+/// Transcript formats carry times, not dates, so this is the best evidence there is.
+pub fn call_date_hint(text: &str, name: &str) -> Option<NaiveDate> {
+    text.lines()
+        .take(30)
+        .chain(std::iter::once(name))
+        .find_map(find_iso_date)
+}
+
+fn find_iso_date(line: &str) -> Option<NaiveDate> {
+    let b = line.as_bytes();
+    (0..b.len().saturating_sub(9)).find_map(|i| {
+        let w = line.get(i..i + 10)?;
+        let shaped = w.bytes().enumerate().all(|(k, c)| {
+            if k == 4 || k == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
+            && (i + 10 == b.len() || !b[i + 10].is_ascii_digit());
+        if shaped && bounded {
+            NaiveDate::parse_from_str(w, "%Y-%m-%d").ok()
+        } else {
+            None
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use nextstep_transcript::Utterance;
 
+pub use dates::call_date_hint;
 pub use model::{Analysis, Kind, Moment, NextStep, Owner, Side, SignalType, SpeakerRole};
 pub use rules::{DEFAULT_RULES, RuleSet, RulesError};
 

@@ -365,3 +365,17 @@ pub fn reliability_svg(report: &BacktestReport) -> String {
     o.push_str("</svg>\n");
     o
 }
+
+/// The backtest's default cutoff: the date by which 70% of the closed deals had closed,
+/// so the model learns from the older 70% and is tested on the rest. `None` without
+/// closed deals that have a close date.
+pub fn default_cutoff(data: &Dataset) -> Option<NaiveDate> {
+    let mut closed: Vec<NaiveDate> = data
+        .deals
+        .iter()
+        .filter(|d| d.outcome.is_some())
+        .filter_map(|d| d.closed)
+        .collect();
+    closed.sort();
+    closed.get(closed.len() * 7 / 10).copied()
+}

@@ -130,32 +130,14 @@ fn seller_unconfirmed(step: &NextStepRecord) -> bool {
 /// Builds the report from the store's pipeline rows (open deals only are expected;
 /// closed ones are dropped).
 pub fn report(rows: Vec<PipelineRow>, opts: &Options) -> Report {
-    let mut summary = Summary {
-        flags: Flag::ALL
-            .iter()
-            .map(|f| (*f, FlagTotal::default()))
-            .collect(),
-        ..Summary::default()
-    };
-    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().filter(|r| r.deal.is_open()) {
-        let flags = flags_for(&row, opts);
-        let amount = row.deal.amount.unwrap_or(0);
-        summary.open_deals += 1;
-        summary.open_amount_cents += amount;
-        if flags.is_empty() {
-            summary.healthy_deals += 1;
-        }
-        for f in &flags {
-            let total = summary.flags.entry(*f).or_default();
-            total.deals += 1;
-            total.amount_at_risk_cents += amount;
-        }
-        out.push(Row {
+    let mut out: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| r.deal.is_open())
+        .map(|row| Row {
+            flags: flags_for(&row, opts),
             pipeline: row,
-            flags,
-        });
-    }
+        })
+        .collect();
     out.sort_by(|a, b| {
         b.pipeline
             .deal
@@ -164,7 +146,36 @@ pub fn report(rows: Vec<PipelineRow>, opts: &Options) -> Report {
             .cmp(&a.pipeline.deal.amount.unwrap_or(0))
             .then(a.pipeline.deal.id.cmp(&b.pipeline.deal.id))
     });
-    Report { summary, rows: out }
+    Report {
+        summary: summarize(out.iter()),
+        rows: out,
+    }
+}
+
+/// The header numbers of some report rows: how a filtered view (one owner, one flag)
+/// gets its own totals without recomputing the flags.
+pub fn summarize<'a>(rows: impl Iterator<Item = &'a Row>) -> Summary {
+    let mut summary = Summary {
+        flags: Flag::ALL
+            .iter()
+            .map(|f| (*f, FlagTotal::default()))
+            .collect(),
+        ..Summary::default()
+    };
+    for row in rows {
+        let amount = row.pipeline.deal.amount.unwrap_or(0);
+        summary.open_deals += 1;
+        summary.open_amount_cents += amount;
+        if row.flags.is_empty() {
+            summary.healthy_deals += 1;
+        }
+        for f in &row.flags {
+            let total = summary.flags.entry(*f).or_default();
+            total.deals += 1;
+            total.amount_at_risk_cents += amount;
+        }
+    }
+    summary
 }
 
 #[cfg(test)]

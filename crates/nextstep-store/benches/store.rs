@@ -32,7 +32,10 @@ fn runtime() -> Runtime {
 /// (every other one with a bail-out), a step from that call on every 16th, and a manual
 /// step on every 16th from the 8th on — 3,000 calls and 3,000 open steps at 100,000 deals.
 async fn add_activity<S: Store>(store: &S) {
-    let rows = store.pipeline(None).await.expect("pipeline");
+    let rows = store
+        .pipeline(&nextstep_store::Scope::All, None)
+        .await
+        .expect("pipeline");
     let step = |source| NewNextStep {
         action: "Send a quote for twelve seats".into(),
         kind: "quote".into(),
@@ -118,14 +121,22 @@ fn bench_pipeline<S: Store, M: criterion::measurement::Measurement>(
     let owner = deals[0].owner.clone().expect("owner");
     // Warm: the first run reads the pages in.
     assert_eq!(
-        rt.block_on(store.pipeline(None)).expect("pipeline").len(),
+        rt.block_on(store.pipeline(&nextstep_store::Scope::All, None))
+            .expect("pipeline")
+            .len(),
         open
     );
     group.bench_function("pipeline_100k_deals", |b| {
-        b.iter(|| rt.block_on(store.pipeline(None)).expect("pipeline"))
+        b.iter(|| {
+            rt.block_on(store.pipeline(&nextstep_store::Scope::All, None))
+                .expect("pipeline")
+        })
     });
     group.bench_function("pipeline_100k_deals_one_owner", |b| {
-        b.iter(|| rt.block_on(store.pipeline(Some(&owner))).expect("pipeline"))
+        b.iter(|| {
+            rt.block_on(store.pipeline(&nextstep_store::Scope::All, Some(&owner)))
+                .expect("pipeline")
+        })
     });
 }
 

@@ -346,6 +346,55 @@ pub(crate) fn open_err(url: &str, reason: impl ToString) -> StoreError {
     }
 }
 
+/// The condition (` AND …`, or nothing for everyone) that narrows deals aliased `d` to
+/// what `scope` may see. Rep ids are integers formatted by Rust, never caller text, so
+/// the SQL stays injection-free without a bind (which would shift every caller's `$N`).
+pub(crate) fn scope_condition(scope: &crate::Scope) -> String {
+    match scope {
+        crate::Scope::All => String::new(),
+        crate::Scope::Owner(rep) => format!(" AND d.owner_id = {rep}"),
+        crate::Scope::Team(manager) => format!(
+            " AND d.owner_id IN (SELECT id FROM reps WHERE id = {manager} OR manager_id = {manager})"
+        ),
+    }
+}
+
+pub(crate) fn role_str(r: crate::Role) -> &'static str {
+    match r {
+        crate::Role::Rep => "rep",
+        crate::Role::Manager => "manager",
+        crate::Role::Admin => "admin",
+    }
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<crate::Role, StoreError> {
+    match s {
+        "rep" => Ok(crate::Role::Rep),
+        "manager" => Ok(crate::Role::Manager),
+        "admin" => Ok(crate::Role::Admin),
+        other => Err(corrupt("users.role", other)),
+    }
+}
+
+pub(crate) fn upload_status_str(s: crate::UploadStatus) -> &'static str {
+    match s {
+        crate::UploadStatus::Queued => "queued",
+        crate::UploadStatus::Running => "running",
+        crate::UploadStatus::Done => "done",
+        crate::UploadStatus::Failed => "failed",
+    }
+}
+
+pub(crate) fn parse_upload_status(s: &str) -> Result<crate::UploadStatus, StoreError> {
+    match s {
+        "queued" => Ok(crate::UploadStatus::Queued),
+        "running" => Ok(crate::UploadStatus::Running),
+        "done" => Ok(crate::UploadStatus::Done),
+        "failed" => Ok(crate::UploadStatus::Failed),
+        other => Err(corrupt("uploads.status", other)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,13 +11,17 @@ use std::path::PathBuf;
 mod common;
 #[macro_use]
 mod sql;
+#[macro_use]
+mod sql_team;
 pub mod model;
 pub mod postgres;
 pub mod sqlite;
+pub mod team;
 
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use team::*;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,21 @@ pub enum StoreError {
     /// The deal has no open next step to close.
     #[error("deal {0} has no open next step")]
     NoOpenStep(i64),
+    /// No record of this kind is visible under this key (absent, or outside the caller's
+    /// scope: the two are indistinguishable on purpose).
+    #[error("no {what} {key:?}")]
+    NotFound {
+        /// What was looked for (`call`, `user`, `upload`, `link`, …).
+        what: &'static str,
+        /// The key.
+        key: String,
+    },
+    /// The write would break a rule (a user that exists, a rep without a rep record, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// A confirmation link past its expiry.
+    #[error("this confirmation link expired on {0}")]
+    LinkExpired(chrono::DateTime<chrono::Utc>),
     /// A stored value the code cannot read back (a corrupt or foreign row).
     #[error("unreadable {field} in the database: {value:?}")]
     Corrupt {
@@ -72,8 +91,8 @@ pub trait Store {
     /// them all `unchanged` and writes nothing.
     async fn import_deals(&self, deals: &[NewDeal]) -> Result<ImportStats, StoreError>;
 
-    /// The deal whose nextstep id (digits) or CRM external id is `key`.
-    async fn find_deal(&self, key: &str) -> Result<Deal, StoreError>;
+    /// The deal whose nextstep id (digits) or CRM external id is `key`, if `scope` sees it.
+    async fn find_deal(&self, scope: &Scope, key: &str) -> Result<Deal, StoreError>;
     /// Deals matching the filter, by id.
     async fn list_deals(&self, filter: &DealFilter) -> Result<Vec<Deal>, StoreError>;
     /// A deal's stage history, oldest first.
@@ -82,23 +101,27 @@ pub trait Store {
     async fn list_reps(&self) -> Result<Vec<Rep>, StoreError>;
 
     /// Stores a call and, when given, the next step it found — in one transaction. The new
-    /// step supersedes the deal's open step (kept, status `superseded`).
+    /// step supersedes the deal's open step (kept, status `superseded`) — unless that step
+    /// came from a later call, in which case the new one goes straight into the history.
     async fn add_call(
         &self,
         deal_id: i64,
         call: &NewCall,
         step: Option<&NewNextStep>,
     ) -> Result<(Call, Option<NextStepRecord>), StoreError>;
+    /// The call with this id, if `scope` sees its deal ([`StoreError::NotFound`] if not).
+    async fn find_call(&self, scope: &Scope, id: i64) -> Result<Call, StoreError>;
     /// A deal's calls, oldest first.
     async fn calls_for_deal(&self, deal_id: i64) -> Result<Vec<Call>, StoreError>;
 
-    /// Every call (without its transcript text), oldest first: what coaching and the
+    /// Every call on deals `scope` sees (without its transcript text), oldest first: what coaching and the
     /// forecast read.
-    async fn all_calls(&self) -> Result<Vec<Call>, StoreError>;
-    /// Every next step ever recorded, oldest first.
-    async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError>;
-    /// Every deal's stage changes as `(deal_id, change)`, by deal then time.
-    async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError>;
+    async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError>;
+    /// Every next step ever recorded on deals `scope` sees, oldest first.
+    async fn all_next_steps(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
+    /// Every visible deal's stage changes as `(deal_id, change)`, by deal then time.
+    async fn all_stage_history(&self, scope: &Scope)
+    -> Result<Vec<(i64, StageChange)>, StoreError>;
 
     /// Records a step on a deal, superseding its open step.
     async fn set_next_step(
@@ -115,9 +138,100 @@ pub trait Store {
     /// Every step the deal ever had, oldest first.
     async fn next_step_history(&self, deal_id: i64) -> Result<Vec<NextStepRecord>, StoreError>;
 
-    /// Every open deal (optionally one owner's) with its open step, latest call date and
-    /// whether that call had a bail-out — what the hygiene report's flags need.
-    async fn pipeline(&self, owner: Option<&str>) -> Result<Vec<PipelineRow>, StoreError>;
+    /// A number that changes whenever deals, calls, next steps, reps or accounts change
+    /// (a trigger-maintained counter): a cache of a report built from them is current
+    /// while this stays the same. One single-row read.
+    async fn data_version(&self) -> Result<i64, StoreError>;
+
+    /// Every open deal `scope` sees (optionally one owner's) with its open step, latest
+    /// call date and whether that call had a bail-out — what the hygiene report's flags
+    /// need.
+    async fn pipeline(
+        &self,
+        scope: &Scope,
+        owner: Option<&str>,
+    ) -> Result<Vec<PipelineRow>, StoreError>;
+}
+
+/// What the team server keeps beside the pipeline: users, sessions, API tokens, prospect
+/// confirmation links and uploads. Secrets arrive already hashed; reads that return deal
+/// data take a [`Scope`].
+#[allow(async_fn_in_trait)]
+pub trait TeamStore {
+    /// Adds a user, creating or linking its rep and setting the rep's manager.
+    async fn create_user(&self, user: &NewUser) -> Result<User, StoreError>;
+    /// Every user, by email.
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// The user with this login and their password hash, for a login attempt.
+    async fn login_lookup(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// Replaces a user's password hash.
+    async fn set_password(&self, email: &str, password_hash: &str) -> Result<(), StoreError>;
+
+    /// Records a login session.
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    /// The user and CSRF token of an unexpired session.
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<(User, String)>, StoreError>;
+    /// Ends a session (log out).
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    /// Records an API token (its digest) for a user; returns its id.
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64, StoreError>;
+    /// The user a token digest belongs to.
+    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+
+    /// Records a confirmation link for a step of a deal `scope` sees.
+    async fn create_confirm_link(
+        &self,
+        scope: &Scope,
+        link: &NewConfirmLink,
+    ) -> Result<ConfirmLink, StoreError>;
+    /// The link with this token digest (public: no scope; the token is the capability).
+    async fn confirm_link(&self, token_hash: &str) -> Result<Option<ConfirmLink>, StoreError>;
+    /// Records the prospect's answer and sets (yes) or clears (not quite) the step's
+    /// `confirmed_by_prospect`, in one transaction; refuses an expired link.
+    async fn answer_confirm_link(
+        &self,
+        token_hash: &str,
+        answer: LinkAnswer,
+        correction: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ConfirmLink, StoreError>;
+    /// A deal's links, newest first.
+    async fn confirm_links_for_deal(&self, deal_id: i64) -> Result<Vec<ConfirmLink>, StoreError>;
+
+    /// Stores an uploaded transcript (status queued) on a deal `scope` sees.
+    async fn create_upload(&self, scope: &Scope, upload: &NewUpload) -> Result<Upload, StoreError>;
+    /// Notes the queue's job id for an upload.
+    async fn set_upload_job(&self, id: i64, job_id: &str) -> Result<(), StoreError>;
+    /// An upload (with its bytes) if `scope` sees its deal.
+    async fn find_upload(&self, scope: &Scope, id: i64) -> Result<Upload, StoreError>;
+    /// Uploads on deals `scope` sees, newest first, without their bytes.
+    async fn list_uploads(&self, scope: &Scope, limit: i64) -> Result<Vec<Upload>, StoreError>;
+    /// A worker takes an upload: status running, one more attempt; returns it with its
+    /// bytes. An upload already done comes back as it is (the caller skips it).
+    async fn start_upload(&self, id: i64) -> Result<Upload, StoreError>;
+    /// Stores the call an upload became (and its step) and marks the upload done, in one
+    /// transaction; an upload already done is left alone and its call returned, so a job
+    /// run twice still makes one call.
+    async fn finish_upload(
+        &self,
+        id: i64,
+        call: &NewCall,
+        step: Option<&NewNextStep>,
+    ) -> Result<Call, StoreError>;
+    /// Records an attempt's error: `failed` when it was the last attempt, else back to
+    /// `queued` for the retry.
+    async fn fail_upload(&self, id: i64, error: &str, last_attempt: bool)
+    -> Result<(), StoreError>;
 }
 
 /// The store a command line or server opened: SQLite or PostgreSQL, chosen at run time from
@@ -218,8 +332,11 @@ impl Store for Db {
     async fn import_deals(&self, deals: &[NewDeal]) -> Result<ImportStats, StoreError> {
         delegate!(self, s => s.import_deals(deals).await)
     }
-    async fn find_deal(&self, key: &str) -> Result<Deal, StoreError> {
-        delegate!(self, s => s.find_deal(key).await)
+    async fn find_deal(&self, scope: &Scope, key: &str) -> Result<Deal, StoreError> {
+        delegate!(self, s => s.find_deal(scope, key).await)
+    }
+    async fn find_call(&self, scope: &Scope, id: i64) -> Result<Call, StoreError> {
+        delegate!(self, s => s.find_call(scope, id).await)
     }
     async fn list_deals(&self, filter: &DealFilter) -> Result<Vec<Deal>, StoreError> {
         delegate!(self, s => s.list_deals(filter).await)
@@ -230,14 +347,17 @@ impl Store for Db {
     async fn list_reps(&self) -> Result<Vec<Rep>, StoreError> {
         delegate!(self, s => s.list_reps().await)
     }
-    async fn all_calls(&self) -> Result<Vec<Call>, StoreError> {
-        delegate!(self, s => s.all_calls().await)
+    async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError> {
+        delegate!(self, s => s.all_calls(scope).await)
     }
-    async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError> {
-        delegate!(self, s => s.all_next_steps().await)
+    async fn all_next_steps(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
+        delegate!(self, s => s.all_next_steps(scope).await)
     }
-    async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError> {
-        delegate!(self, s => s.all_stage_history().await)
+    async fn all_stage_history(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(i64, StageChange)>, StoreError> {
+        delegate!(self, s => s.all_stage_history(scope).await)
     }
     async fn add_call(
         &self,
@@ -267,8 +387,107 @@ impl Store for Db {
     async fn next_step_history(&self, deal_id: i64) -> Result<Vec<NextStepRecord>, StoreError> {
         delegate!(self, s => s.next_step_history(deal_id).await)
     }
-    async fn pipeline(&self, owner: Option<&str>) -> Result<Vec<PipelineRow>, StoreError> {
-        delegate!(self, s => s.pipeline(owner).await)
+    async fn data_version(&self) -> Result<i64, StoreError> {
+        delegate!(self, s => s.data_version().await)
+    }
+    async fn pipeline(
+        &self,
+        scope: &Scope,
+        owner: Option<&str>,
+    ) -> Result<Vec<PipelineRow>, StoreError> {
+        delegate!(self, s => s.pipeline(scope, owner).await)
+    }
+}
+
+impl TeamStore for Db {
+    async fn create_user(&self, user: &NewUser) -> Result<User, StoreError> {
+        delegate!(self, s => s.create_user(user).await)
+    }
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        delegate!(self, s => s.list_users().await)
+    }
+    async fn login_lookup(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
+        delegate!(self, s => s.login_lookup(email).await)
+    }
+    async fn set_password(&self, email: &str, password_hash: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.set_password(email, password_hash).await)
+    }
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        delegate!(self, s => s.create_session(session).await)
+    }
+    async fn session(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        delegate!(self, s => s.session(id_hash, now).await)
+    }
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.delete_session(id_hash).await)
+    }
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64, StoreError> {
+        delegate!(self, s => s.create_api_token(user_id, name, token_hash).await)
+    }
+    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        delegate!(self, s => s.token_user(token_hash).await)
+    }
+    async fn create_confirm_link(
+        &self,
+        scope: &Scope,
+        link: &NewConfirmLink,
+    ) -> Result<ConfirmLink, StoreError> {
+        delegate!(self, s => s.create_confirm_link(scope, link).await)
+    }
+    async fn confirm_link(&self, token_hash: &str) -> Result<Option<ConfirmLink>, StoreError> {
+        delegate!(self, s => s.confirm_link(token_hash).await)
+    }
+    async fn answer_confirm_link(
+        &self,
+        token_hash: &str,
+        answer: LinkAnswer,
+        correction: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ConfirmLink, StoreError> {
+        delegate!(self, s => s.answer_confirm_link(token_hash, answer, correction, now).await)
+    }
+    async fn confirm_links_for_deal(&self, deal_id: i64) -> Result<Vec<ConfirmLink>, StoreError> {
+        delegate!(self, s => s.confirm_links_for_deal(deal_id).await)
+    }
+    async fn create_upload(&self, scope: &Scope, upload: &NewUpload) -> Result<Upload, StoreError> {
+        delegate!(self, s => s.create_upload(scope, upload).await)
+    }
+    async fn set_upload_job(&self, id: i64, job_id: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.set_upload_job(id, job_id).await)
+    }
+    async fn find_upload(&self, scope: &Scope, id: i64) -> Result<Upload, StoreError> {
+        delegate!(self, s => s.find_upload(scope, id).await)
+    }
+    async fn list_uploads(&self, scope: &Scope, limit: i64) -> Result<Vec<Upload>, StoreError> {
+        delegate!(self, s => s.list_uploads(scope, limit).await)
+    }
+    async fn start_upload(&self, id: i64) -> Result<Upload, StoreError> {
+        delegate!(self, s => s.start_upload(id).await)
+    }
+    async fn finish_upload(
+        &self,
+        id: i64,
+        call: &NewCall,
+        step: Option<&NewNextStep>,
+    ) -> Result<Call, StoreError> {
+        delegate!(self, s => s.finish_upload(id, call, step).await)
+    }
+    async fn fail_upload(
+        &self,
+        id: i64,
+        error: &str,
+        last_attempt: bool,
+    ) -> Result<(), StoreError> {
+        delegate!(self, s => s.fail_upload(id, error, last_attempt).await)
     }
 }
 

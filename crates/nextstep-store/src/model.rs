@@ -89,7 +89,7 @@ pub struct NewContact {
 }
 
 /// A deal as a CRM export describes it; upserted by `external_id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewDeal {
     /// The CRM's id (Salesforce `Id`, Maven `opportunity_id`, …); the upsert key.
     pub external_id: String,
@@ -339,6 +339,8 @@ pub struct DealFilter {
     pub owner: Option<String>,
     /// Only open deals.
     pub open_only: bool,
+    /// Only deals this scope sees.
+    pub scope: crate::Scope,
 }
 
 /// One open deal in the hygiene report, with what the flags are computed from.

@@ -80,6 +80,12 @@ impl PgStore {
             .acquire_timeout(CONNECT_TIMEOUT)
     }
 
+    /// The connection pool, for the job queue (apalis) to keep its tables in the same
+    /// database; nothing outside the store writes nextstep's own tables through it.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// The schema this store lives in, when opened with [`PgStore::connect_in_schema`].
     pub fn schema(&self) -> Option<&str> {
         self.schema.as_deref()
@@ -118,7 +124,7 @@ impl PgStore {
 /// the deal has no open step), decoded by `step_at`.
 macro_rules! pipeline_activity_sql {
     ($filter:expr) => {
-        concat!(
+        [
             "WITH open AS (SELECT d.id FROM deals d WHERE d.outcome IS NULL",
             $filter,
             "), \
@@ -131,40 +137,43 @@ macro_rules! pipeline_activity_sql {
                     s.id, s.deal_id, s.action, s.kind, s.owner, s.due, s.defined_by, \
                     s.confirmed_by_prospect, s.source, s.call_id, s.evidence, s.status, \
                     s.created_at, s.updated_at \
-             FROM latest l FULL JOIN steps s ON s.deal_id = l.deal_id"
-        )
+             FROM latest l FULL JOIN steps s ON s.deal_id = l.deal_id",
+        ]
+        .concat()
     };
 }
 
 impl PgStore {
     /// Every open deal's pipeline row, in report order, from two set-based queries read in
     /// one snapshot: the open deals, then their latest calls and open steps.
-    async fn pipeline_rows(&self, owner: Option<&str>) -> Result<Vec<PipelineRow>, StoreError> {
-        let (deals_sql, activity_sql) = match owner {
-            None => (
-                concat!(deal_select!(), " WHERE d.outcome IS NULL"),
-                pipeline_activity_sql!(""),
-            ),
-            Some(_) => (
-                concat!(deal_select!(), " WHERE d.outcome IS NULL", owner_filter!()),
-                pipeline_activity_sql!(owner_filter!()),
-            ),
-        };
-        let query = |sql| match owner {
-            Some(owner) => sqlx::query(sql).bind(owner),
-            None => sqlx::query(sql),
+    async fn pipeline_rows(
+        &self,
+        filter: &str,
+        owner: Option<&str>,
+    ) -> Result<Vec<PipelineRow>, StoreError> {
+        let deals_sql = [deal_select!(), " WHERE d.outcome IS NULL", filter].concat();
+        let activity_sql = pipeline_activity_sql!(filter);
+        let query = |sql: &String| {
+            let q = sqlx::query(AssertSqlSafe(sql.clone()));
+            match owner {
+                Some(owner) => q.bind(owner),
+                None => q,
+            }
         };
         let mut tx = self
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
             .map_err(db_err)?;
-        let deal_rows = query(deals_sql).fetch_all(&mut *tx).await.map_err(db_err)?;
+        let deal_rows = query(&deals_sql)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         // The server runs the second query while this decodes the first's rows (`biased`:
         // the query is polled, so sent, first).
         let (activity, deals) = tokio::join!(
             biased;
-            query(activity_sql).fetch_all(&mut *tx),
+            query(&activity_sql).fetch_all(&mut *tx),
             async {
                 deal_rows
                     .iter()
@@ -199,3 +208,4 @@ fn quote_ident(name: &str) -> String {
 }
 
 impl_sql_store!(PgStore, sqlx::Postgres, begin = "BEGIN");
+impl_team_store!(PgStore);

@@ -42,7 +42,8 @@ macro_rules! owner_filter {
     };
 }
 
-/// Implements [`Store`](crate::Store) for `$store` (a struct with a `pool` field, a
+/// Implements [`Store`](crate::Store) for `$store` (in a module that imports
+/// `sqlx::AssertSqlSafe`; a struct with a `pool` field, a
 /// `static MIGRATOR` in scope and an inherent `pipeline_rows`, the report each backend
 /// fetches its own way) on the concrete sqlx driver `$db`, beginning write
 /// transactions with `$begin` (SQLite takes the write lock up front with `BEGIN IMMEDIATE`,
@@ -58,12 +59,13 @@ macro_rules! impl_sql_store {
         use crate::common::{
             check_unique, corrupt, db_err, defined_by_str, distinct, migrate_err, outcome_str,
             parse_defined_by, parse_outcome, parse_source, parse_status, plan_import, same_f64,
-            source_str, status_str, ImportPlan, Resolved, StoredDeal, Update, MAX_BINDS,
+            scope_condition, source_str, status_str, ImportPlan, Resolved, StoredDeal, Update,
+            MAX_BINDS,
         };
         use crate::{
             Call, Deal, DealFilter, ImportStats, NewAccount, NewCall, NewContact, NewDeal,
-            NewNextStep, NewRep, NextStepRecord, PipelineRow, Rep, StageChange, StepStatus,
-            StoreError,
+            NewNextStep, NewRep, NextStepRecord, PipelineRow, Rep, Scope, StageChange,
+            StepStatus, StoreError,
         };
 
         type Db = $db;
@@ -349,10 +351,87 @@ macro_rules! impl_sql_store {
             .fetch_optional(&mut *conn)
             .await
             .map_err(db_err)?;
+            let record = insert_step(conn, deal_id, step, call_id, None).await?;
+            if let Some(old) = old {
+                sqlx::query("UPDATE next_steps SET superseded_by = $1 WHERE id = $2")
+                    .bind(record.id)
+                    .bind(old)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
+            Ok(record)
+        }
+
+        /// Stores a call and the step it found (superseding the deal's open step) inside
+        /// the caller's transaction: `add_call`, and an upload's last step.
+        async fn insert_call(
+            conn: &mut Conn,
+            deal_id: i64,
+            call: &NewCall,
+            step: Option<&NewNextStep>,
+        ) -> Result<(Call, Option<NextStepRecord>), StoreError> {
+            if !deal_exists(conn, deal_id).await? {
+                return Err(StoreError::DealNotFound(deal_id.to_string()));
+            }
+            let row = sqlx::query(concat!(
+                "INSERT INTO calls (deal_id, date, source, format, transcript, speakers, \
+                 analysis, bail_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+                call_columns!()
+            ))
+            .bind(deal_id)
+            .bind(call.date)
+            .bind(call.source.as_str())
+            .bind(call.format.as_str())
+            .bind(call.transcript.as_str())
+            .bind(Json(&call.speakers))
+            .bind(Json(&call.analysis))
+            .bind(call.bail_out)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            let stored = call_at(&row)?;
+            let Some(step) = step else {
+                return Ok((stored, None));
+            };
+            // A call older than the one behind the open step (an old recording uploaded
+            // late) adds its step to the history but leaves the newer step open.
+            let newer: Option<i64> = sqlx::query_scalar(
+                "SELECT s.id FROM next_steps s JOIN calls c ON c.id = s.call_id \
+                 WHERE s.deal_id = $1 AND s.status = 'open' AND c.date > $2",
+            )
+            .bind(deal_id)
+            .bind(call.date)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            // A step found in this call points at it, whatever the caller had.
+            let record = match newer {
+                Some(open) => insert_step(conn, deal_id, step, Some(stored.id), Some(open)).await?,
+                None => record_step(conn, deal_id, step, Some(stored.id)).await?,
+            };
+            Ok((stored, Some(record)))
+        }
+
+        /// Inserts a step: open, or (with `superseded_by`) straight into the history as
+        /// superseded by that step. Runs inside the caller's transaction.
+        async fn insert_step(
+            conn: &mut Conn,
+            deal_id: i64,
+            step: &NewNextStep,
+            call_id: Option<i64>,
+            superseded_by: Option<i64>,
+        ) -> Result<NextStepRecord, StoreError> {
+            let status = if superseded_by.is_some() {
+                StepStatus::Superseded
+            } else {
+                StepStatus::Open
+            };
             let row = sqlx::query(concat!(
                 "INSERT INTO next_steps (deal_id, action, kind, owner, due, defined_by, \
                  confirmed_by_prospect, source, call_id, evidence, status, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11) \
+                 updated_at, superseded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
                  RETURNING ",
                 step_columns!()
             ))
@@ -366,20 +445,13 @@ macro_rules! impl_sql_store {
             .bind(source_str(step.source))
             .bind(call_id)
             .bind(Json(&step.evidence))
-            .bind(now)
+            .bind(status_str(status))
+            .bind(Utc::now())
+            .bind(superseded_by)
             .fetch_one(&mut *conn)
             .await
             .map_err(db_err)?;
-            let record = step_at(&row, 0)?;
-            if let Some(old) = old {
-                sqlx::query("UPDATE next_steps SET superseded_by = $1 WHERE id = $2")
-                    .bind(record.id)
-                    .bind(old)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-            }
-            Ok(record)
+            step_at(&row, 0)
         }
 
         impl $store {
@@ -706,11 +778,13 @@ macro_rules! impl_sql_store {
                 })
             }
 
-            async fn find_deal(&self, key: &str) -> Result<Deal, StoreError> {
+            async fn find_deal(&self, scope: &Scope, key: &str) -> Result<Deal, StoreError> {
                 let key = key.trim();
+                let visible = scope_condition(scope);
                 if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
                     if let Ok(id) = key.parse::<i64>() {
-                        let row = sqlx::query(concat!(deal_select!(), " WHERE d.id = $1"))
+                        let sql = format!(concat!(deal_select!(), " WHERE d.id = $1{}"), visible);
+                        let row = sqlx::query(AssertSqlSafe(sql))
                             .bind(id)
                             .fetch_optional(&self.pool)
                             .await
@@ -720,7 +794,8 @@ macro_rules! impl_sql_store {
                         }
                     }
                 }
-                let row = sqlx::query(concat!(deal_select!(), " WHERE d.external_id = $1"))
+                let sql = format!(concat!(deal_select!(), " WHERE d.external_id = $1{}"), visible);
+                let row = sqlx::query(AssertSqlSafe(sql))
                     .bind(key)
                     .fetch_optional(&self.pool)
                     .await
@@ -740,6 +815,11 @@ macro_rules! impl_sql_store {
                 }
                 if filter.open_only {
                     qb.push(glue).push("d.outcome IS NULL");
+                    glue = " AND ";
+                }
+                if filter.scope != Scope::All {
+                    // The condition starts with " AND "; "TRUE" gives it something to follow.
+                    qb.push(glue).push("TRUE").push(scope_condition(&filter.scope));
                 }
                 qb.push(" ORDER BY d.id");
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(db_err)?;
@@ -792,33 +872,33 @@ macro_rules! impl_sql_store {
                 step: Option<&NewNextStep>,
             ) -> Result<(Call, Option<NextStepRecord>), StoreError> {
                 let mut tx = self.begin_write().await?;
-                if !deal_exists(&mut tx, deal_id).await? {
-                    return Err(StoreError::DealNotFound(deal_id.to_string()));
-                }
-                let row = sqlx::query(concat!(
-                    "INSERT INTO calls (deal_id, date, source, format, transcript, speakers, \
-                     analysis, bail_out) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
-                    call_columns!()
-                ))
-                .bind(deal_id)
-                .bind(call.date)
-                .bind(call.source.as_str())
-                .bind(call.format.as_str())
-                .bind(call.transcript.as_str())
-                .bind(Json(&call.speakers))
-                .bind(Json(&call.analysis))
-                .bind(call.bail_out)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                let stored = call_at(&row)?;
-                let step = match step {
-                    // A step found in this call points at it, whatever the caller had.
-                    Some(step) => Some(record_step(&mut tx, deal_id, step, Some(stored.id)).await?),
-                    None => None,
-                };
+                let stored = insert_call(&mut tx, deal_id, call, step).await?;
                 tx.commit().await.map_err(db_err)?;
-                Ok((stored, step))
+                Ok(stored)
+            }
+
+            async fn find_call(&self, scope: &Scope, id: i64) -> Result<Call, StoreError> {
+                let sql = format!(
+                    concat!(
+                        "SELECT ",
+                        call_columns!(),
+                        " FROM calls WHERE id = $1 AND deal_id IN \
+                         (SELECT d.id FROM deals d WHERE TRUE{})"
+                    ),
+                    scope_condition(scope)
+                );
+                let row = sqlx::query(AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                match row {
+                    Some(row) => call_at(&row),
+                    None => Err(StoreError::NotFound {
+                        what: "call",
+                        key: id.to_string(),
+                    }),
+                }
             }
 
             async fn calls_for_deal(&self, deal_id: i64) -> Result<Vec<Call>, StoreError> {
@@ -834,34 +914,51 @@ macro_rules! impl_sql_store {
                 rows.iter().map(call_at).collect()
             }
 
-            async fn all_calls(&self) -> Result<Vec<Call>, StoreError> {
+            async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError> {
                 // The transcript text stays in the database: reports read the analysis.
-                let rows = sqlx::query(
-                    "SELECT id, deal_id, date, source, format, '' AS transcript, speakers, \
-                     analysis, bail_out FROM calls ORDER BY date, id",
-                )
+                let sql = format!(
+                    "SELECT c.id, c.deal_id, c.date, c.source, c.format, '' AS transcript, \
+                     c.speakers, c.analysis, c.bail_out FROM calls c \
+                     JOIN deals d ON d.id = c.deal_id WHERE TRUE{} ORDER BY c.date, c.id",
+                    scope_condition(scope)
+                );
+                let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_err)?;
                 rows.iter().map(call_at).collect()
             }
 
-            async fn all_next_steps(&self) -> Result<Vec<NextStepRecord>, StoreError> {
-                let rows = sqlx::query(concat!(
-                    "SELECT ",
-                    step_columns!(),
-                    " FROM next_steps ORDER BY id"
-                ))
+            async fn all_next_steps(
+                &self,
+                scope: &Scope,
+            ) -> Result<Vec<NextStepRecord>, StoreError> {
+                let sql = format!(
+                    concat!(
+                        "SELECT ",
+                        step_columns!(),
+                        " FROM next_steps WHERE deal_id IN \
+                         (SELECT d.id FROM deals d WHERE TRUE{}) ORDER BY id"
+                    ),
+                    scope_condition(scope)
+                );
+                let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_err)?;
                 rows.iter().map(|row| step_at(row, 0)).collect()
             }
 
-            async fn all_stage_history(&self) -> Result<Vec<(i64, StageChange)>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT deal_id, stage, at FROM stage_history ORDER BY deal_id, at, id",
-                )
+            async fn all_stage_history(
+                &self,
+                scope: &Scope,
+            ) -> Result<Vec<(i64, StageChange)>, StoreError> {
+                let sql = format!(
+                    "SELECT deal_id, stage, at FROM stage_history WHERE deal_id IN \
+                     (SELECT d.id FROM deals d WHERE TRUE{}) ORDER BY deal_id, at, id",
+                    scope_condition(scope)
+                );
+                let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_err)?;
@@ -943,9 +1040,24 @@ macro_rules! impl_sql_store {
                 rows.iter().map(|row| step_at(row, 0)).collect()
             }
 
-            async fn pipeline(&self, owner: Option<&str>) -> Result<Vec<PipelineRow>, StoreError> {
+            async fn data_version(&self) -> Result<i64, StoreError> {
+                sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn pipeline(
+                &self,
+                scope: &Scope,
+                owner: Option<&str>,
+            ) -> Result<Vec<PipelineRow>, StoreError> {
                 // Each backend fetches (and orders, by `common::pipeline_key`) its own way.
-                self.pipeline_rows(owner).await
+                let mut filter = scope_condition(scope);
+                if owner.is_some() {
+                    filter.push_str(owner_filter!());
+                }
+                self.pipeline_rows(&filter, owner).await
             }
         }
     };

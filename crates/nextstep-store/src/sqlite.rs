@@ -10,6 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use sqlx::AssertSqlSafe;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -34,6 +35,10 @@ const CACHE_KIB: &str = "-65536";
 pub struct SqliteStore {
     pool: SqlitePool,
     path: Option<PathBuf>,
+    /// In memory: a connection outside the pool that keeps the database alive while the
+    /// store lives, even when the pool drops its connection (sqlx closes a connection
+    /// whose query was cancelled, which would otherwise take every table with it).
+    _keeper: Option<std::sync::Arc<tokio::sync::Mutex<sqlx::SqliteConnection>>>,
 }
 
 impl SqliteStore {
@@ -62,11 +67,19 @@ impl SqliteStore {
     /// A fresh private in-memory database, migrated: for tests and dry runs. It lives as
     /// long as this store (and its clones).
     pub async fn memory() -> Result<Self, crate::StoreError> {
-        let url = "sqlite::memory:";
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| open_err(url, e))?
+        use sqlx::ConnectOptions as _;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        // A named shared-cache database, private to this store: the keeper connection
+        // holds it open, the pool's one connection does the work.
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = format!(
+            "sqlite:file:nextstep-memory-{}-{n}?mode=memory&cache=shared",
+            std::process::id()
+        );
+        let options = SqliteConnectOptions::from_str(&url)
+            .map_err(|e| open_err(&url, e))?
             .foreign_keys(true);
-        // One connection that never closes: the database dies with its last connection.
+        let keeper = options.connect().await.map_err(|e| open_err(&url, e))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -74,8 +87,12 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await
-            .map_err(|e| open_err(url, e))?;
-        let store = Self { pool, path: None };
+            .map_err(|e| open_err(&url, e))?;
+        let store = Self {
+            pool,
+            path: None,
+            _keeper: Some(std::sync::Arc::new(tokio::sync::Mutex::new(keeper))),
+        };
         crate::Store::migrate(&store).await?;
         Ok(store)
     }
@@ -105,9 +122,16 @@ impl SqliteStore {
         let store = Self {
             pool,
             path: Some(path),
+            _keeper: None,
         };
         crate::Store::migrate(&store).await?;
         Ok(store)
+    }
+
+    /// The connection pool, for the job queue (apalis) to keep its tables in the same
+    /// database file; nothing outside the store writes nextstep's own tables through it.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// The database file, `None` in memory: for `nextstep` to say where the data is.
@@ -133,7 +157,7 @@ impl SqliteStore {
 /// from the covering index `deals_open_pipeline` alone.
 macro_rules! pipeline_deals_sql {
     ($filter:expr) => {
-        concat!(
+        [
             "SELECT json_group_array(json_array( \
                  d.id, d.external_id, d.name, a.name, r.name, d.stage, d.amount_cents, \
                  d.currency, d.expected_close, d.created, d.closed, d.loss_reason, d.product, \
@@ -142,8 +166,9 @@ macro_rules! pipeline_deals_sql {
              LEFT JOIN accounts a ON a.id = d.account_id \
              LEFT JOIN reps r ON r.id = d.owner_id \
              WHERE d.outcome IS NULL",
-            $filter
-        )
+            $filter,
+        ]
+        .concat()
     };
 }
 
@@ -153,7 +178,7 @@ macro_rules! pipeline_deals_sql {
 /// than probed once per deal: most open deals have neither.
 macro_rules! pipeline_extra_sql {
     ($filter:expr) => {
-        concat!(
+        [
             "SELECT json_object( \
                  'calls', (SELECT json_group_array(json_array(deal_id, date, bail_out)) \
                            FROM (SELECT c.deal_id, c.date, c.bail_out, row_number() OVER ( \
@@ -170,8 +195,9 @@ macro_rules! pipeline_extra_sql {
                            FROM next_steps s JOIN deals d ON d.id = s.deal_id \
                            WHERE s.status = 'open' AND d.outcome IS NULL",
             $filter,
-            "))"
-        )
+            "))",
+        ]
+        .concat()
     };
 }
 
@@ -344,25 +370,29 @@ fn parse_extra(
 impl SqliteStore {
     /// Every open deal's pipeline row, in report order, from two set-based queries read in
     /// one snapshot (see [`pipeline_deals_sql!`] for why they return JSON).
-    async fn pipeline_rows(&self, owner: Option<&str>) -> Result<Vec<PipelineRow>, StoreError> {
-        let (deals_sql, extra_sql) = match owner {
-            None => (pipeline_deals_sql!(""), pipeline_extra_sql!("")),
-            Some(_) => (
-                pipeline_deals_sql!(owner_filter!()),
-                pipeline_extra_sql!(owner_filter!()),
-            ),
-        };
-        let query = |sql| match owner {
-            Some(owner) => sqlx::query(sql).bind(owner),
-            None => sqlx::query(sql),
+    async fn pipeline_rows(
+        &self,
+        filter: &str,
+        owner: Option<&str>,
+    ) -> Result<Vec<PipelineRow>, StoreError> {
+        let (deals_sql, extra_sql) = (pipeline_deals_sql!(filter), pipeline_extra_sql!(filter));
+        let query = |sql: &String| {
+            let q = sqlx::query(AssertSqlSafe(sql.clone()));
+            match owner {
+                Some(owner) => q.bind(owner),
+                None => q,
+            }
         };
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let deals_row = query(deals_sql).fetch_one(&mut *tx).await.map_err(db_err)?;
+        let deals_row = query(&deals_sql)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
         // SQLite runs the second query on its worker thread while this one parses the
         // first's deals (`biased`: the query is polled, so sent, first).
         let (extra_row, deals) = tokio::join!(
             biased;
-            query(extra_sql).fetch_one(&mut *tx),
+            query(&extra_sql).fetch_one(&mut *tx),
             async { parse_deals(&deals_row) },
         );
         let extra_row = extra_row.map_err(db_err)?;
@@ -443,3 +473,4 @@ mod json {
 }
 
 impl_sql_store!(SqliteStore, sqlx::Sqlite, begin = "BEGIN IMMEDIATE");
+impl_team_store!(SqliteStore);

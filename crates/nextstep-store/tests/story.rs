@@ -5,13 +5,12 @@
 //! `NEXTSTEP_TEST_POSTGRES_URL` is set (a fresh schema per test, dropped at the end; a
 //! failing test leaves its schema behind to look at).
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+mod harness;
 
 use chrono::NaiveDate;
 use nextstep_store::{
     DealFilter, DefinedBy, ImportStats, NewAccount, NewCall, NewContact, NewDeal, NewNextStep,
-    NewRep, Outcome, PgStore, SqliteStore, StepSource, StepStatus, Store, StoreError,
+    NewRep, Outcome, StepSource, StepStatus, Store, StoreError,
 };
 use serde_json::json;
 
@@ -149,7 +148,10 @@ async fn story_import_then_reimport<S: Store>(s: &S) {
         .map(|r| r.name)
         .collect();
     assert_eq!(reps, ["Dana Ruiz", "Priya Nair", "Tom Weller"]);
-    let d = s.find_deal("OPP-3").await.expect("OPP-3");
+    let d = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-3")
+        .await
+        .expect("OPP-3");
     assert_eq!(
         (
             d.account.as_deref(),
@@ -197,7 +199,10 @@ async fn story_update_one_field<S: Store>(s: &S) {
             stats(0, 1, 5),
             "changing {what}"
         );
-        let stored = s.find_deal("OPP-1").await.expect("OPP-1");
+        let stored = s
+            .find_deal(&nextstep_store::Scope::All, "OPP-1")
+            .await
+            .expect("OPP-1");
         let want = &current[0];
         assert_eq!(
             (
@@ -238,7 +243,11 @@ async fn story_update_one_field<S: Store>(s: &S) {
 async fn story_stage_change_appends_history<S: Store>(s: &S) {
     let mut deals = pipeline_fixture();
     s.import_deals(&deals).await.expect("import");
-    let id = s.find_deal("OPP-3").await.expect("OPP-3").id;
+    let id = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-3")
+        .await
+        .expect("OPP-3")
+        .id;
     for (stage, outcome) in [("Engaging", None), ("Won", Some(Outcome::Won))] {
         deals[2].stage = stage.into();
         deals[2].outcome = outcome;
@@ -255,7 +264,12 @@ async fn story_stage_change_appends_history<S: Store>(s: &S) {
     let history = s.stage_history(id).await.expect("history");
     assert!(history.windows(2).all(|w| w[0].at <= w[1].at));
     assert_eq!(history_rows(s).await, 8);
-    assert!(!s.find_deal("OPP-3").await.expect("OPP-3").is_open());
+    assert!(
+        !s.find_deal(&nextstep_store::Scope::All, "OPP-3")
+            .await
+            .expect("OPP-3")
+            .is_open()
+    );
 }
 
 /// Reps with managers: the managers become reps too, and a re-import changes nothing.
@@ -299,7 +313,11 @@ async fn story_reps_with_managers<S: Store>(s: &S) {
     assert_eq!(boris.manager.as_deref(), Some("Dustin Brinkmann"));
     // The owner of the deal is the same rep, not a second one.
     assert_eq!(
-        s.find_deal("OPP-1").await.expect("deal").owner.as_deref(),
+        s.find_deal(&nextstep_store::Scope::All, "OPP-1")
+            .await
+            .expect("deal")
+            .owner
+            .as_deref(),
         Some("Anna Snelling")
     );
     let dup = [rep("X", None, "A"), rep("X", None, "B")];
@@ -378,7 +396,11 @@ async fn story_accounts_and_contacts<S: Store>(s: &S) {
         .await
         .expect("deal");
     assert_eq!(
-        s.find_deal("OPP-9").await.expect("deal").account.as_deref(),
+        s.find_deal(&nextstep_store::Scope::All, "OPP-9")
+            .await
+            .expect("deal")
+            .account
+            .as_deref(),
         Some("Newco")
     );
 }
@@ -388,13 +410,19 @@ async fn story_find_deal<S: Store>(s: &S) {
     let mut deals = pipeline_fixture();
     deals.push(deal("77", "Priya Nair", "Acme", "Engaging", 1));
     s.import_deals(&deals).await.expect("import");
-    let by_ext = s.find_deal("OPP-4").await.expect("by external id");
+    let by_ext = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-4")
+        .await
+        .expect("by external id");
     assert_eq!(by_ext.external_id.as_deref(), Some("OPP-4"));
-    let by_id = s.find_deal(&by_ext.id.to_string()).await.expect("by id");
+    let by_id = s
+        .find_deal(&nextstep_store::Scope::All, &by_ext.id.to_string())
+        .await
+        .expect("by id");
     assert_eq!(by_id, by_ext);
     // "77" is no nextstep id here (there are 7 deals), so it is the external id 77.
     assert_eq!(
-        s.find_deal("77")
+        s.find_deal(&nextstep_store::Scope::All, "77")
             .await
             .expect("digits")
             .external_id
@@ -402,7 +430,7 @@ async fn story_find_deal<S: Store>(s: &S) {
         Some("77")
     );
     for missing in ["OPP-404", "999999", "99999999999999999999999", ""] {
-        match s.find_deal(missing).await {
+        match s.find_deal(&nextstep_store::Scope::All, missing).await {
             Err(StoreError::DealNotFound(key)) => assert_eq!(key, missing),
             other => panic!("{missing:?}: {other:?}"),
         }
@@ -411,6 +439,7 @@ async fn story_find_deal<S: Store>(s: &S) {
         .list_deals(&DealFilter {
             owner: Some("Priya Nair".into()),
             open_only: true,
+            ..Default::default()
         })
         .await
         .expect("list");
@@ -421,7 +450,11 @@ async fn story_find_deal<S: Store>(s: &S) {
 /// A call with a step, then another: both kept, the first superseded, one open.
 async fn story_calls_supersede_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
-    let deal = s.find_deal("OPP-1").await.expect("deal").id;
+    let deal = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-1")
+        .await
+        .expect("deal")
+        .id;
 
     let first = step(
         "Send a quote for twelve seats",
@@ -479,6 +512,29 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
     assert_eq!(calls[0], c1);
     assert_eq!(s.next_step_history(deal).await.expect("history").len(), 2);
 
+    // An older recording uploaded late: its step joins the history, already superseded
+    // by the open step from the later call, which stays open.
+    let (_, late) = s
+        .add_call(
+            deal,
+            &call("2026-04-10", false),
+            Some(&step("Intro call with IT", DefinedBy::Seller, None)),
+        )
+        .await
+        .expect("late call");
+    let late = late.expect("late step");
+    assert_eq!(late.status, StepStatus::Superseded);
+    let history = s.next_step_history(deal).await.expect("history");
+    let open: Vec<_> = history
+        .iter()
+        .filter(|h| h.status == StepStatus::Open)
+        .collect();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        open[0].id, s2.id,
+        "the later call's step stays the open one"
+    );
+
     assert!(matches!(
         s.add_call(123_456, &call("2026-04-22", false), None).await,
         Err(StoreError::DealNotFound(_))
@@ -488,7 +544,11 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
 /// Manual steps: set, supersede, close; closing with nothing open is `NoOpenStep`.
 async fn story_set_and_close_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
-    let deal = s.find_deal("OPP-6").await.expect("deal").id;
+    let deal = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-6")
+        .await
+        .expect("deal")
+        .id;
     assert!(matches!(
         s.close_next_step(deal, StepStatus::Done).await,
         Err(StoreError::NoOpenStep(d)) if d == deal
@@ -550,7 +610,12 @@ async fn story_pipeline<S: Store>(s: &S) {
     no_amount.amount = None;
     deals.push(no_amount);
     s.import_deals(&deals).await.expect("import");
-    let id = |ext: &'static str| async move { s.find_deal(ext).await.expect(ext).id };
+    let id = |ext: &'static str| async move {
+        s.find_deal(&nextstep_store::Scope::All, ext)
+            .await
+            .expect(ext)
+            .id
+    };
     let (opp1, opp6) = (id("OPP-1").await, id("OPP-6").await);
 
     // OPP-1: two calls, the latest (by date, not by insertion) without a bail-out.
@@ -581,7 +646,10 @@ async fn story_pipeline<S: Store>(s: &S) {
     .await
     .expect("won call");
 
-    let rows = s.pipeline(None).await.expect("pipeline");
+    let rows = s
+        .pipeline(&nextstep_store::Scope::All, None)
+        .await
+        .expect("pipeline");
     let view: Vec<(&str, Option<&str>, Option<NaiveDate>, bool)> = rows
         .iter()
         .map(|r| {
@@ -620,14 +688,19 @@ async fn story_pipeline<S: Store>(s: &S) {
     );
 
     let tom: Vec<_> = s
-        .pipeline(Some("Tom Weller"))
+        .pipeline(&nextstep_store::Scope::All, Some("Tom Weller"))
         .await
         .expect("owner")
         .into_iter()
         .map(|r| r.deal.external_id)
         .collect();
     assert_eq!(tom, [Some("OPP-3".to_string()), Some("OPP-4".to_string())]);
-    assert!(s.pipeline(Some("Nobody")).await.expect("nobody").is_empty());
+    assert!(
+        s.pipeline(&nextstep_store::Scope::All, Some("Nobody"))
+            .await
+            .expect("nobody")
+            .is_empty()
+    );
 
     // Closing a step or winning a deal takes it out of the step column / the report.
     s.close_next_step(opp6, StepStatus::Done)
@@ -637,7 +710,10 @@ async fn story_pipeline<S: Store>(s: &S) {
     won[0].stage = "Won".into();
     won[0].outcome = Some(Outcome::Won);
     s.import_deals(&won).await.expect("won");
-    let rows = s.pipeline(None).await.expect("pipeline");
+    let rows = s
+        .pipeline(&nextstep_store::Scope::All, None)
+        .await
+        .expect("pipeline");
     assert_eq!(rows.len(), 4);
     let opp6_row = rows.iter().find(|r| r.deal.id == opp6).expect("OPP-6");
     assert!(opp6_row.next_step.is_none());
@@ -707,7 +783,10 @@ async fn story_bulk_import<S: Store>(s: &S) {
     );
     let all = s.list_deals(&DealFilter::default()).await.expect("list");
     assert_eq!(all.len(), 6_000);
-    let open = s.pipeline(None).await.expect("pipeline");
+    let open = s
+        .pipeline(&nextstep_store::Scope::All, None)
+        .await
+        .expect("pipeline");
     assert_eq!(
         open.len(),
         deals.iter().filter(|d| d.outcome.is_none()).count()
@@ -719,80 +798,8 @@ async fn story_bulk_import<S: Store>(s: &S) {
     assert_eq!(s.list_reps().await.expect("reps").len(), 35);
 }
 
-// ---------------------------------------------------------------- harness
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A folder removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("nextstep-store-{}-{n}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A store in a fresh schema, or `None` when no PostgreSQL is configured.
-async fn postgres(test: &str) -> Option<PgStore> {
-    let Ok(url) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
-        eprintln!("NEXTSTEP_TEST_POSTGRES_URL is not set: PostgreSQL story {test} skipped");
-        return None;
-    };
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let schema = format!("story_{}_{n}_{test}", std::process::id());
-    Some(
-        PgStore::connect_in_schema(&url, &schema)
-            .await
-            .unwrap_or_else(|e| panic!("NEXTSTEP_TEST_POSTGRES_URL is set but: {e}")),
-    )
-}
-
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let dir = super::TempDir::new(stringify!($story));
-                    // A nested path: the store creates the folders.
-                    let store = super::SqliteStore::open(dir.path().join("data/nextstep.db"))
-                        .await
-                        .expect("open sqlite");
-                    super::$story(&store).await;
-                    store.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let Some(store) = super::postgres(stringify!($story)).await else {
-                        return;
-                    };
-                    super::$story(&store).await;
-                    store.drop_schema().await.expect("drop schema");
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+harness::stories!(
+    "story";
     story_import_then_reimport,
     story_update_one_field,
     story_stage_change_appends_history,

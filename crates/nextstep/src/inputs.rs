@@ -79,31 +79,8 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 /// The call date when `--date` is not given: an ISO date near the top of the file (a
 /// header or NOTE line), else one in the file name, else today.
 pub fn call_date(text: &str, path: &Path) -> NaiveDate {
-    let head = text.lines().take(30);
-    head.chain(std::iter::once(path.to_string_lossy().as_ref()))
-        .find_map(find_iso_date)
+    nextstep_analyzer::call_date_hint(text, &path.to_string_lossy())
         .unwrap_or_else(|| chrono::Local::now().date_naive())
-}
-
-fn find_iso_date(line: &str) -> Option<NaiveDate> {
-    let b = line.as_bytes();
-    (0..b.len().saturating_sub(9)).find_map(|i| {
-        let w = line.get(i..i + 10)?;
-        let shaped = w.bytes().enumerate().all(|(k, c)| {
-            if k == 4 || k == 7 {
-                c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
-            && (i + 10 == b.len() || !b[i + 10].is_ascii_digit());
-        if shaped && bounded {
-            NaiveDate::parse_from_str(w, "%Y-%m-%d").ok()
-        } else {
-            None
-        }
-    })
 }
 
 #[cfg(test)]

@@ -63,6 +63,16 @@ enum Command {
     /// Seed a demo team (six reps with different habits, 200 deals, their calls) and
     /// show the pipeline, the scorecard and the forecast.
     Demo(cmd::demo::DemoArgs),
+    /// Run the team server: JSON API, web UI and analysis workers.
+    Serve(cmd::server::ServeArgs),
+    /// Run analysis workers only, against the server's database (to add machines).
+    Worker(cmd::server::WorkerArgs),
+    /// Manage the server's users.
+    #[command(subcommand)]
+    User(cmd::server::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(cmd::server::TokenCommand),
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -103,6 +113,10 @@ fn main() -> ExitCode {
         Command::Forecast(a) => cmd::forecast::run(&a, &cli.db),
         Command::Digest(a) => cmd::digest::run(&a, &cli.db),
         Command::Demo(a) => cmd::demo::run(&a, &cli.db),
+        Command::Serve(a) => cmd::server::serve(&a, &cli.db),
+        Command::Worker(a) => cmd::server::worker(&a, &cli.db),
+        Command::User(c) => cmd::server::user(&c, &cli.db),
+        Command::Token(c) => cmd::server::token(&c, &cli.db),
         Command::Db(DbCommand::Migrate) => db_migrate(&cli.db),
     };
     match result {

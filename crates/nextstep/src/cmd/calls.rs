@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use nextstep_analyzer::{Analysis, Side};
-use nextstep_store::{DefinedBy, NewCall, NewNextStep, StepSource, Store};
+use nextstep_store::Store;
 use nextstep_transcript::Format;
 
 use crate::analyze_cmd::judge_file;
@@ -39,42 +38,7 @@ pub enum CallsCommand {
     },
 }
 
-/// The call record to store for a judged transcript.
-pub fn new_call(
-    source: String,
-    text: &str,
-    format: Format,
-    date: NaiveDate,
-    a: &Analysis,
-) -> anyhow::Result<NewCall> {
-    Ok(NewCall {
-        date,
-        source,
-        format: format.as_str().to_string(),
-        transcript: text.to_string(),
-        speakers: serde_json::to_value(&a.speakers)?,
-        analysis: serde_json::to_value(a)?,
-        bail_out: !a.bail_outs.is_empty(),
-    })
-}
-
-/// The next step a judged call ended with, as the store records it (provenance: call).
-pub fn step_from(a: &Analysis) -> Option<NewNextStep> {
-    a.next_step.as_ref().map(|s| NewNextStep {
-        action: s.action.clone(),
-        kind: s.kind.as_str().to_string(),
-        owner: s.owner.as_str().to_string(),
-        due: s.due,
-        defined_by: match s.defined_by {
-            Side::Prospect => DefinedBy::Prospect,
-            Side::Seller => DefinedBy::Seller,
-        },
-        confirmed_by_prospect: s.confirmed_by_prospect,
-        source: StepSource::Call,
-        call_id: None,
-        evidence: serde_json::to_value(&s.evidence).unwrap_or_default(),
-    })
-}
+pub use nextstep_server::ingest::{new_call, step_from};
 
 /// Runs `calls add`: exit 0 when every file was stored, 1 when some failed.
 pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
@@ -89,7 +53,7 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let rules = inputs::load_rules(rules.as_deref())?;
     block_on(async {
         let store = db.open().await?;
-        let d = store.find_deal(deal).await?;
+        let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
         let mut failed = 0;
         for file in files {
             let judged = match judge_file(file, *format, *date, seller, &rules) {

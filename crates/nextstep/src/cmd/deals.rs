@@ -44,6 +44,7 @@ pub fn run(cmd: &DealsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     .list_deals(&DealFilter {
                         owner: owner.clone(),
                         open_only: *open,
+                        ..Default::default()
                     })
                     .await?;
                 if *json {
@@ -76,7 +77,7 @@ pub fn run(cmd: &DealsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             DealsCommand::Show { deal, json } => {
-                let d = store.find_deal(deal).await?;
+                let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
                 let steps = store.next_step_history(d.id).await?;
                 let calls = store.calls_for_deal(d.id).await?;
                 let stages = store.stage_history(d.id).await?;

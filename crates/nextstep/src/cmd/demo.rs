@@ -33,15 +33,67 @@ pub struct DemoArgs {
 }
 
 /// Where the demo goes without `--db`: its own file, never the user's pipeline.
-fn demo_location(db: &DbArgs) -> anyhow::Result<(DbArgs, bool)> {
+/// Seeds the demo team (reps, accounts, deals, and every call judged and stored with its
+/// next step) unless it is already there; `true` when it seeded. `nextstep demo` and
+/// `nextstep serve --demo` share it.
+pub async fn seed_demo_team(
+    store: &nextstep_store::Db,
+    data: &demo::DemoData,
+) -> anyhow::Result<bool> {
+    let rules = Rules::defaults();
+    let already = store
+        .find_deal(&nextstep_store::Scope::All, "DEMO-0001")
+        .await
+        .ok();
+    let seeded = match &already {
+        Some(d) => !store.calls_for_deal(d.id).await?.is_empty(),
+        None => false,
+    };
+    if seeded {
+        return Ok(false);
+    }
+    store.upsert_reps(&data.reps).await?;
+    store.upsert_accounts(&data.accounts).await?;
+    store.import_deals(&data.deals).await?;
+    for call in &data.calls {
+        let transcript = nextstep_transcript::parse(call.text.as_bytes(), None)
+            .with_context(|| format!("demo call {}", call.file_name))?;
+        let ctx = CallContext {
+            date: call.date,
+            sellers: call.sellers.clone(),
+        };
+        let a = nextstep_analyzer::analyze(&transcript.turns(), &ctx, &rules)
+            .with_context(|| format!("demo call {}", call.file_name))?;
+        let deal = store
+            .find_deal(&nextstep_store::Scope::All, &call.deal_external_id)
+            .await?;
+        let new = calls::new_call(
+            call.file_name.clone(),
+            &call.text,
+            transcript.format,
+            call.date,
+            &a,
+        )?;
+        store
+            .add_call(deal.id, &new, calls::step_from(&a).as_ref())
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Where the demo lives: `--db`, else a `demo.db` beside the default database, removed
+/// first when `fresh` (so `nextstep demo` always shows a new team).
+pub fn demo_location(db: &DbArgs, fresh: bool) -> anyhow::Result<(DbArgs, bool)> {
     if db.db.is_some() {
         return Ok((db.clone(), false));
     }
     let path = nextstep_store::default_sqlite_path()
         .context("cannot find a data directory: pass --db")?
         .with_file_name("demo.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    if fresh {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
     Ok((
         DbArgs {
@@ -56,7 +108,7 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let (db, fresh) = demo_location(db)?;
+    let (db, fresh) = demo_location(db, true)?;
     let data = demo::generate(args.seed, today);
     if let Some(dir) = &args.calls_dir {
         std::fs::create_dir_all(dir)
@@ -66,41 +118,10 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("{}: cannot write", dir.display()))?;
         }
     }
-    let rules = Rules::defaults();
     let (dataset, history) = block_on(async {
         let store = db.open().await?;
-        let already = store.find_deal("DEMO-0001").await.ok();
-        let seeded = match &already {
-            Some(d) => !store.calls_for_deal(d.id).await?.is_empty(),
-            None => false,
-        };
-        if seeded {
+        if !seed_demo_team(&store, &data).await? {
             eprintln!("nextstep: the demo team is already in this database; showing its reports");
-        } else {
-            store.upsert_reps(&data.reps).await?;
-            store.upsert_accounts(&data.accounts).await?;
-            store.import_deals(&data.deals).await?;
-            for call in &data.calls {
-                let transcript = nextstep_transcript::parse(call.text.as_bytes(), None)
-                    .with_context(|| format!("demo call {}", call.file_name))?;
-                let ctx = CallContext {
-                    date: call.date,
-                    sellers: call.sellers.clone(),
-                };
-                let a = nextstep_analyzer::analyze(&transcript.turns(), &ctx, &rules)
-                    .with_context(|| format!("demo call {}", call.file_name))?;
-                let deal = store.find_deal(&call.deal_external_id).await?;
-                let new = calls::new_call(
-                    call.file_name.clone(),
-                    &call.text,
-                    transcript.format,
-                    call.date,
-                    &a,
-                )?;
-                store
-                    .add_call(deal.id, &new, calls::step_from(&a).as_ref())
-                    .await?;
-            }
         }
         let dataset = dataset::load(&store).await?;
         let history = dataset::stage_history(&store).await?;
@@ -118,7 +139,7 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     println!("== Pipeline hygiene (open deals)\n");
     let rows: Vec<_> = block_on(async {
         let store = db.open().await?;
-        anyhow::Ok(store.pipeline(None).await?)
+        anyhow::Ok(store.pipeline(&nextstep_store::Scope::All, None).await?)
     })??;
     let report = hygiene::report(
         rows,

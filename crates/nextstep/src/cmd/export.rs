@@ -53,7 +53,11 @@ pub fn run(cmd: &ExportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
         ExportCommand::Ics { owner, out } => {
             let rows = block_on(async {
                 let store = db.open().await?;
-                anyhow::Ok(store.pipeline(owner.as_deref()).await?)
+                anyhow::Ok(
+                    store
+                        .pipeline(&nextstep_store::Scope::All, owner.as_deref())
+                        .await?,
+                )
             })??;
             let export = nextstep_io::write_ics(nextstep_io::pipeline_steps(&rows));
             output(out)?.write_all(export.calendar.as_bytes())?;
@@ -81,9 +85,12 @@ pub fn run(cmd: &ExportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 let filter = DealFilter {
                     owner: owner.clone(),
                     open_only: false,
+                    ..Default::default()
                 };
                 let deals = store.list_deals(&filter).await?;
-                let rows = store.pipeline(owner.as_deref()).await?;
+                let rows = store
+                    .pipeline(&nextstep_store::Scope::All, owner.as_deref())
+                    .await?;
                 anyhow::Ok((deals, rows))
             })??;
             let steps: HashMap<i64, &nextstep_store::NextStepRecord> = rows

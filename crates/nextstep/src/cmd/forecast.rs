@@ -58,18 +58,6 @@ async fn load(db: &DbArgs) -> anyhow::Result<(Dataset, StageHistory)> {
     Ok((data, history))
 }
 
-/// The close date with 70% of dated closed deals on or before it.
-fn default_cutoff(data: &Dataset) -> Option<NaiveDate> {
-    let mut closed: Vec<NaiveDate> = data
-        .deals
-        .iter()
-        .filter(|d| d.outcome.is_some())
-        .filter_map(|d| d.closed)
-        .collect();
-    closed.sort();
-    closed.get(closed.len() * 7 / 10).copied()
-}
-
 /// Prints the forecast totals (also used by `nextstep demo`).
 pub fn print_forecast(r: &ForecastReport) {
     if let Some(refused) = &r.model.refused {
@@ -216,7 +204,8 @@ pub fn run(args: &ForecastArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(BacktestCommand::Backtest { cutoff, json, plot }) => {
-            let Some(cutoff) = cutoff.or_else(|| default_cutoff(&data)) else {
+            let Some(cutoff) = cutoff.or_else(|| nextstep_insight::backtest::default_cutoff(&data))
+            else {
                 eprintln!("nextstep: no closed deals with a close date to backtest on");
                 return Ok(ExitCode::from(1));
             };

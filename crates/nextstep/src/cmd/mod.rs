@@ -10,6 +10,7 @@ pub mod export;
 pub mod forecast;
 pub mod import;
 pub mod pipeline;
+pub mod server;
 pub mod steps;
 
 /// Formats cents as a plain amount with two decimals, e.g. `12,345.00`.

@@ -189,7 +189,11 @@ fn print_table(r: &Report) {
 pub fn run(args: &PipelineArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let rows = block_on(async {
         let store = db.open().await?;
-        anyhow::Ok(store.pipeline(args.owner.as_deref()).await?)
+        anyhow::Ok(
+            store
+                .pipeline(&nextstep_store::Scope::All, args.owner.as_deref())
+                .await?,
+        )
     })??;
     let opts = Options {
         today: args

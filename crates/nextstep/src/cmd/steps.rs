@@ -90,7 +90,7 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 kind,
                 owner,
             } => {
-                let d = store.find_deal(deal).await?;
+                let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
                 let defined_by = match defined_by {
                     DefinedByArg::Prospect => DefinedBy::Prospect,
                     DefinedByArg::Seller => DefinedBy::Seller,
@@ -126,7 +126,9 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             StepCommand::Missed { deal } => (deal, StepStatus::Missed),
             StepCommand::Cancel { deal } => (deal, StepStatus::Cancelled),
         };
-        let d = store.find_deal(deal_key).await?;
+        let d = store
+            .find_deal(&nextstep_store::Scope::All, deal_key)
+            .await?;
         let rec = store.close_next_step(d.id, status).await?;
         println!(
             "deal {}: next step {} ({}) is now {}",

@@ -1,0 +1,354 @@
+//! Who is asking: argon2id passwords, random secrets stored only as digests, session
+//! cookies with a CSRF token each, and bearer API tokens — turned into a [`Caller`]
+//! whose [`Scope`](nextstep_store::Scope) every read then carries.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use chrono::{DateTime, Duration, Utc};
+use nextstep_store::{NewSession, Role, Scope, TeamStore, User};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "nextstep_session";
+/// How long a login lasts.
+pub const SESSION_DAYS: i64 = 14;
+/// The header a cookie-authenticated API write carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Why a password could not be hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The system's random source failed.
+    #[error("no randomness available: {0}")]
+    Random(String),
+    /// argon2 refused (never for sane inputs).
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+}
+
+/// `bytes` random bytes as lower-case hex: 16 bytes give the 128-bit tokens links use.
+pub fn random_hex(bytes: usize) -> Result<String, AuthError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AuthError::Random(e.to_string()))?;
+    Ok(hex::encode(buf))
+}
+
+/// SHA-256 hex of a secret: what the database keeps instead of the secret, so a copy of
+/// the database opens no session, token or link.
+pub fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// An argon2id PHC string for `password` (random salt, the crate's default cost).
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AuthError::Random(e.to_string()))?;
+    Argon2::default()
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AuthError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored PHC string (false for a malformed one).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session; writes must carry this CSRF token.
+    Session {
+        /// The session's CSRF token.
+        csrf: String,
+    },
+    /// A bearer API token (not sent automatically by browsers, so no CSRF).
+    Token,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user.
+    pub user: User,
+    /// How they authenticated.
+    pub via: Via,
+}
+
+impl Caller {
+    /// What this caller may see.
+    pub fn scope(&self) -> Scope {
+        self.user.scope()
+    }
+
+    /// The session's CSRF token (empty for token callers, who post no forms).
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf } => csrf,
+            Via::Token => "",
+        }
+    }
+
+    /// Refuses callers below `role` (admin > manager > rep).
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        let rank = |r: Role| match r {
+            Role::Rep => 0,
+            Role::Manager => 1,
+            Role::Admin => 2,
+        };
+        if rank(self.user.role) >= rank(role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the {} role; you are a {}",
+                role.as_str(),
+                self.user.role.as_str()
+            )))
+        }
+    }
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Who sent these headers, if anyone: a bearer token first, then the session cookie.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        return Ok(state
+            .db()
+            .token_user(&digest(token))
+            .await?
+            .map(|user| Caller {
+                user,
+                via: Via::Token,
+            }));
+    }
+    let Some(session) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(state
+        .db()
+        .session(&digest(session), Utc::now())
+        .await?
+        .map(|(user, csrf)| Caller {
+            user,
+            via: Via::Session { csrf },
+        }))
+}
+
+/// An API caller: 401 JSON without credentials, and 403 for a cookie-authenticated
+/// write without the session's `X-CSRF-Token` header.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = authenticate(state, &parts.headers)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if writes && let Via::Session { csrf } = &caller.via {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if !sent.is_some_and(|s| constant_time_eq(s, csrf)) {
+                return Err(ApiError::forbidden(
+                    "a write with a session cookie needs the X-CSRF-Token header",
+                ));
+            }
+        }
+        Ok(ApiCaller(caller))
+    }
+}
+
+/// Compares secrets without an early exit on the first differing byte.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A new login session for `user`: records its digest and returns the `Set-Cookie` value.
+pub async fn start_session(
+    state: &AppState,
+    user: &User,
+    secure: bool,
+) -> Result<String, ApiError> {
+    let secret = random_hex(32).map_err(ApiError::internal)?;
+    let csrf = random_hex(16).map_err(ApiError::internal)?;
+    let expires_at: DateTime<Utc> = Utc::now() + Duration::days(SESSION_DAYS);
+    state
+        .db()
+        .create_session(&NewSession {
+            id_hash: digest(&secret),
+            user_id: user.id,
+            csrf,
+            expires_at,
+        })
+        .await?;
+    Ok(session_cookie(&secret, SESSION_DAYS * 86_400, secure))
+}
+
+/// The `Set-Cookie` value for a session secret (empty with max-age 0 to log out):
+/// HttpOnly (scripts cannot read it), SameSite=Lax (other sites' forms do not send it),
+/// Secure when the server is behind TLS.
+pub fn session_cookie(secret: &str, max_age: i64, secure: bool) -> String {
+    let mut c =
+        format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// Whether the request came over TLS (directly configured, or said so by the proxy in
+/// front), which decides the cookie's `Secure` attribute.
+pub fn behind_tls(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config().secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let phc = hash_password("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &phc));
+        assert!(!verify_password("correct hors", &phc));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_random_and_digests_fixed() {
+        let a = random_hex(16).unwrap();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, random_hex(16).unwrap());
+        assert_eq!(digest("abc").len(), 64);
+        assert_eq!(digest("abc"), digest("abc"));
+    }
+
+    #[test]
+    fn cookies_are_read_and_written_with_their_flags() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; nextstep_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+        let c = session_cookie("s", 60, true);
+        for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(c.contains(flag), "{c}");
+        }
+        assert!(!session_cookie("s", 60, false).contains("Secure"));
+    }
+}
+
+/// Failed logins allowed per email within [`THROTTLE_WINDOW`] before the form refuses.
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// How long failures are remembered (and how long a locked email waits).
+pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Slows password guessing: after [`MAX_FAILED_LOGINS`] wrong passwords for one email
+/// within [`THROTTLE_WINDOW`], that email's logins are refused until the window passes.
+/// In memory, per server process: a restart forgets, which only ever lets a user in.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    /// How long `email` must still wait, if it is locked at `now`.
+    pub fn locked_for(&self, email: &str, now: std::time::Instant) -> Option<std::time::Duration> {
+        let failures = self.failures.lock().ok()?;
+        let (count, since) = failures.get(email)?;
+        let elapsed = now.saturating_duration_since(*since);
+        (*count >= MAX_FAILED_LOGINS && elapsed < THROTTLE_WINDOW)
+            .then(|| THROTTLE_WINDOW - elapsed)
+    }
+
+    /// Records a wrong password for `email` at `now`.
+    pub fn failed(&self, email: &str, now: std::time::Instant) {
+        if let Ok(mut failures) = self.failures.lock() {
+            // Forget what is older than the window, so the map stays small.
+            failures
+                .retain(|_, (_, since)| now.saturating_duration_since(*since) < THROTTLE_WINDOW);
+            let entry = failures.entry(email.to_string()).or_insert((0, now));
+            entry.0 += 1;
+        }
+    }
+
+    /// A successful login clears the email's failures.
+    pub fn succeeded(&self, email: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(email);
+        }
+    }
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn five_failures_lock_an_email_for_the_window_and_success_clears() {
+        let t = LoginThrottle::default();
+        let start = Instant::now();
+        for i in 0..MAX_FAILED_LOGINS {
+            assert_eq!(t.locked_for("a@x", start), None, "after {i} failures");
+            t.failed("a@x", start);
+        }
+        assert!(t.locked_for("a@x", start).is_some());
+        assert_eq!(
+            t.locked_for("b@x", start),
+            None,
+            "other emails are not locked"
+        );
+        let later = start + THROTTLE_WINDOW + Duration::from_secs(1);
+        assert_eq!(
+            t.locked_for("a@x", later),
+            None,
+            "the lock ends with the window"
+        );
+        t.failed("c@x", start);
+        t.succeeded("c@x");
+        for _ in 0..MAX_FAILED_LOGINS - 1 {
+            t.failed("c@x", start);
+        }
+        assert_eq!(t.locked_for("c@x", start), None, "success reset the count");
+    }
+}

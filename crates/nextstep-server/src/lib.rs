@@ -1,0 +1,210 @@
+//! nextstep's team server: one place for a sales team to see the pipeline, upload calls
+//! and coach, over the same SQLite file or PostgreSQL database the command line uses.
+//!
+//! - [`api`]: the JSON API under `/api/v1` and its OpenAPI document.
+//! - [`ui`]: the server-rendered pages (askama templates, a little JavaScript).
+//! - [`auth`]: passwords, sessions, CSRF, API tokens → a [`auth::Caller`] with a scope.
+//! - [`jobs`] and [`worker`]: the database-backed analysis queue and what a worker does.
+//! - [`ingest`]: transcript bytes → call records (shared with `nextstep calls add`).
+//!
+//! This crate is the only one that speaks HTTP; it reaches data only through the
+//! store's traits.
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod auth;
+pub mod cache;
+pub mod dataset;
+pub mod error;
+pub mod ingest;
+pub mod jobs;
+mod metrics_layer;
+pub mod state;
+pub mod ui;
+pub mod worker;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use state::{AppState, ServerConfig};
+
+/// The Content-Security-Policy every response carries: scripts and styles only from the
+/// server's own files, so text from a transcript can never run even if it escaped
+/// the templates' escaping.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                       img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+                       frame-ancestors 'none'; form-action 'self'";
+
+/// The whole application: API, pages, health and metrics.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(ui::routes())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn(metrics_layer::track))
+        .layer(RequestBodyLimitLayer::new(
+            api::MAX_UPLOAD_BYTES + 64 * 1024,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    use nextstep_store::TeamStore;
+    match state.db().session("healthz", chrono::Utc::now()).await {
+        Ok(_) => (axum::http::StatusCode::OK, "ok\n".to_string()),
+        Err(e) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unreachable: {e}\n"),
+        ),
+    }
+}
+
+/// Prometheus text exposition of the request counters and latencies.
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    let body = state.metrics().map(|m| m.render()).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Installs the process's Prometheus recorder (once; `None` if one is installed).
+pub fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(&[
+            0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ])
+        .ok()?
+        .install_recorder()
+        .ok()
+}
+
+/// Why the server stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS's reason.
+        reason: String,
+    },
+    /// The server failed while running.
+    #[error("server error: {0}")]
+    Io(String),
+    /// The queue's workers failed.
+    #[error("job queue: {0}")]
+    Jobs(#[from] jobs::JobError),
+}
+
+/// Serves `state` on `addr` with `workers` in-process queue workers (0: none, for when
+/// `nextstep worker` processes do the analysis) until `shutdown` resolves; in-flight
+/// requests and jobs finish first. `on_listening` learns the bound address (port 0 picks
+/// a free one).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    workers: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Bind {
+            addr,
+            reason: e.to_string(),
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| ServeError::Io(e.to_string()))?;
+    on_listening(local);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let jobs = if workers > 0 {
+        let s = state.clone();
+        let rx = stop_rx.clone();
+        Some(tokio::spawn(async move {
+            run_workers(&s, workers, "server", stopped(rx)).await
+        }))
+    } else {
+        None
+    };
+    let app = router(state);
+    let http = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx));
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    http.await.map_err(|e| ServeError::Io(e.to_string()))?;
+    if let Some(jobs) = jobs {
+        jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
+    }
+    Ok(())
+}
+
+/// Runs `count` queue workers over `state`'s queue until `shutdown`: what the server does
+/// in-process and what `nextstep worker` does on other machines. The queue stops its
+/// worker on a database error (a restart, a network blip); this starts it again after a
+/// pause, so workers outlive the outage — jobs it held are recovered by the queue.
+pub async fn run_workers(
+    state: &AppState,
+    count: usize,
+    name: &str,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), jobs::JobError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    loop {
+        let s = state.clone();
+        let mut rx = stop_rx.clone();
+        let stopped = async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let result = state
+            .queue()
+            .run(
+                count,
+                name,
+                move |job, attempt| {
+                    let s = s.clone();
+                    async move { worker::analyze_upload(&s, job, attempt).await }
+                },
+                stopped,
+            )
+            .await;
+        if *stop_rx.borrow() {
+            return result;
+        }
+        if let Err(e) = &result {
+            tracing::error!("queue worker stopped: {e}; restarting in 5 s");
+        }
+        let mut rx = stop_rx.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            _ = rx.wait_for(|s| *s) => return Ok(()),
+        }
+    }
+}

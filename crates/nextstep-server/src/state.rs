@@ -1,0 +1,107 @@
+//! What every request handler shares: the store, the job queue, the analyzer's rules,
+//! the metrics registry and the server's settings — one `Arc`, cheap to clone.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use nextstep_analyzer::Rules;
+use nextstep_store::Db;
+
+use crate::jobs::Queue;
+
+/// Settings of one server run.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark cookies `Secure` (the server is reached over TLS); also set per request by
+    /// `X-Forwarded-Proto: https` from a proxy.
+    pub secure_cookies: bool,
+    /// The address prospects reach the server at, for confirmation links
+    /// (default: the request's own `Host`).
+    pub public_url: Option<String>,
+    /// A deal with no call for more than this many days is stale on the board.
+    pub stale_days: i64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            secure_cookies: false,
+            public_url: None,
+            stale_days: 30,
+        }
+    }
+}
+
+struct Inner {
+    db: Db,
+    queue: Queue,
+    rules: Rules,
+    metrics: Option<PrometheusHandle>,
+    config: ServerConfig,
+    pipeline_cache: crate::cache::PipelineCache,
+    login_throttle: crate::auth::LoginThrottle,
+}
+
+/// The shared state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// Bundles the parts; `metrics` is `None` when another recorder is installed (tests).
+    pub fn new(
+        db: Db,
+        queue: Queue,
+        rules: Rules,
+        metrics: Option<PrometheusHandle>,
+        config: ServerConfig,
+    ) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                db,
+                queue,
+                rules,
+                metrics,
+                config,
+                pipeline_cache: Default::default(),
+                login_throttle: Default::default(),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The analysis queue.
+    pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+
+    /// The analyzer's rules.
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// The Prometheus registry, when this server owns one.
+    pub fn metrics(&self) -> Option<&PrometheusHandle> {
+        self.inner.metrics.as_ref()
+    }
+
+    /// The pipeline reports, by scope.
+    pub fn pipeline_cache(&self) -> &crate::cache::PipelineCache {
+        &self.inner.pipeline_cache
+    }
+
+    /// Failed logins by email.
+    pub fn login_throttle(&self) -> &crate::auth::LoginThrottle {
+        &self.inner.login_throttle
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+}
