@@ -44,6 +44,20 @@ pub async fn analyze_upload(
     if upload.status == UploadStatus::Done {
         return Ok(());
     }
+    // The queue re-runs a job whose worker died without counting that against its
+    // attempts; our own count does, so a transcript that kills its worker every time
+    // stops here instead of looping.
+    if upload.attempts > attempt.max as i64 {
+        let error = format!(
+            "{}: gave up after {} attempts (the worker stopped during each)",
+            upload.file_name,
+            upload.attempts - 1
+        );
+        db.fail_upload(upload.id, &error, true)
+            .await
+            .map_err(|e| format!("upload {}: {e}", upload.id))?;
+        return Ok(());
+    }
     let last = attempt.is_last();
     let judged = crate::ingest::judge(
         &upload.content,
@@ -73,4 +87,111 @@ pub async fn analyze_upload(
             .map_err(|e| format!("upload {}: {e}", upload.id))?;
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::Queue;
+    use crate::{AppState, ServerConfig};
+    use nextstep_store::{Db, NewDeal, SqliteStore, Store};
+
+    const CALL: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dana Seller>What would you like to do next?\n\n\
+        00:00:05.000 --> 00:00:09.000\n<v Priya Buyer>Could you send me the security questionnaire by Friday?\n";
+
+    async fn state_with_upload(content: &[u8]) -> (AppState, i64, i64) {
+        let db = Db::Sqlite(SqliteStore::memory().await.unwrap());
+        db.import_deals(&[NewDeal {
+            external_id: "W-1".into(),
+            name: "Deal".into(),
+            stage: "Demo".into(),
+            currency: "USD".into(),
+            ..Default::default()
+        }])
+        .await
+        .unwrap();
+        let deal = db.find_deal(&Scope::All, "W-1").await.unwrap().id;
+        let upload = db
+            .create_upload(
+                &Scope::All,
+                &NewUpload {
+                    deal_id: deal,
+                    user_id: None,
+                    file_name: "call-2026-04-14.vtt".into(),
+                    content: content.to_vec(),
+                    call_date: None,
+                },
+            )
+            .await
+            .unwrap();
+        let queue = Queue::connect(&db, "worker-tests").await.unwrap();
+        let rules = nextstep_analyzer::Rules::defaults();
+        let state = AppState::new(db, queue, rules, None, ServerConfig::default());
+        (state, deal, upload.id)
+    }
+
+    fn first_attempt() -> Attempt {
+        Attempt {
+            number: 1,
+            max: crate::jobs::MAX_ATTEMPTS,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_upload_becomes_one_call_even_when_run_twice() {
+        let (state, deal, id) = state_with_upload(CALL.as_bytes()).await;
+        let job = AnalyzeUpload { upload_id: id };
+        analyze_upload(&state, job.clone(), first_attempt())
+            .await
+            .unwrap();
+        analyze_upload(&state, job, first_attempt()).await.unwrap();
+        let upload = state.db().find_upload(&Scope::All, id).await.unwrap();
+        assert_eq!(upload.status, UploadStatus::Done);
+        assert_eq!(state.db().calls_for_deal(deal).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_worker_keeps_dying_is_given_up() {
+        let (state, deal, id) = state_with_upload(CALL.as_bytes()).await;
+        // Three runs started and never finished (the worker died in each); the queue
+        // hands the job over again as if fresh.
+        for _ in 0..crate::jobs::MAX_ATTEMPTS {
+            state.db().start_upload(id).await.unwrap();
+        }
+        analyze_upload(&state, AnalyzeUpload { upload_id: id }, first_attempt())
+            .await
+            .unwrap();
+        let upload = state.db().find_upload(&Scope::All, id).await.unwrap();
+        assert_eq!(upload.status, UploadStatus::Failed);
+        assert!(
+            upload
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("gave up after 3 attempts"),
+            "{:?}",
+            upload.error
+        );
+        assert!(state.db().calls_for_deal(deal).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_upload_fails_only_on_its_last_attempt() {
+        let (state, _, id) = state_with_upload(&[0xff, 0xfe, 0x00, 0x01]).await;
+        let job = AnalyzeUpload { upload_id: id };
+        let err = analyze_upload(&state, job.clone(), first_attempt())
+            .await
+            .unwrap_err();
+        assert!(err.contains("call-2026-04-14.vtt"), "{err}");
+        let upload = state.db().find_upload(&Scope::All, id).await.unwrap();
+        assert_eq!(upload.status, UploadStatus::Queued, "a retry is coming");
+        let last = Attempt {
+            number: crate::jobs::MAX_ATTEMPTS,
+            max: crate::jobs::MAX_ATTEMPTS,
+        };
+        assert!(analyze_upload(&state, job, last).await.is_err());
+        let upload = state.db().find_upload(&Scope::All, id).await.unwrap();
+        assert_eq!(upload.status, UploadStatus::Failed);
+        assert!(upload.error.is_some());
+    }
 }
