@@ -11,8 +11,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::hygiene::{self, Flag};
 use nextstep_store::{
-    DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NewUpload, Role, StepSource, StepStatus,
-    Store, TeamStore,
+    Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NewUpload,
+    NextStepRecord, Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload,
+    User,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -37,7 +38,8 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
     ),
     components(schemas(
         ErrorBody, ErrorDetail, DealsQuery, PipelineQuery, UploadQuery, UploadAccepted,
-        ManualStep, CloseStep, LinkCreated, ImportResult
+        ManualStep, CloseStep, LinkCreated, ImportResult, Me, DealDetail, CallSummary,
+        UploadState
     )),
     modifiers(&BearerAuth)
 )]
@@ -105,14 +107,24 @@ fn id_of(raw: &str) -> ApiResult<i64> {
         .map_err(|_| ApiError::not_found(format!("{raw:?} is not an id")))
 }
 
+/// The caller and what they may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The user.
+    pub user: User,
+    /// Their visibility.
+    pub scope: Scope,
+}
+
 /// Who you are and what you see.
 #[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
-async fn me(ApiCaller(c): ApiCaller) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(serde_json::json!({
-        "user": c.user,
-        "scope": c.scope(),
-    })))
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
+async fn me(ApiCaller(c): ApiCaller) -> ApiResult<Json<Me>> {
+    Ok(Json(Me {
+        scope: c.scope(),
+        user: c.user,
+    }))
 }
 
 /// Filters of the deal list.
@@ -127,12 +139,13 @@ pub struct DealsQuery {
 
 /// The deals you may see.
 #[utoipa::path(get, path = "/api/v1/deals", params(DealsQuery), security(("bearer" = [])),
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Deal]), (status = 401, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn list_deals(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     ApiQuery(q): ApiQuery<DealsQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Vec<Deal>>> {
     let deals = state
         .db()
         .list_deals(&DealFilter {
@@ -141,45 +154,75 @@ async fn list_deals(
             scope: c.scope(),
         })
         .await?;
-    Ok(Json(
-        serde_json::to_value(deals).map_err(ApiError::internal)?,
-    ))
+    Ok(Json(deals))
+}
+
+/// A call as a deal lists it (the transcript and analysis are at `/calls/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallSummary {
+    /// nextstep's id.
+    pub id: i64,
+    /// Call date.
+    pub date: NaiveDate,
+    /// File or upload name.
+    pub source: String,
+    /// Transcript format.
+    pub format: String,
+    /// Whether the seller bailed out.
+    pub bail_out: bool,
 }
 
 /// Everything about one deal the deal page shows.
-pub async fn deal_detail(state: &AppState, c: &Caller, key: &str) -> ApiResult<serde_json::Value> {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealDetail {
+    /// The deal.
+    pub deal: Deal,
+    /// Its calls, oldest first.
+    pub calls: Vec<CallSummary>,
+    /// Every next step it had, oldest first, with who defined it and the evidence.
+    pub next_steps: Vec<NextStepRecord>,
+    /// Its stage changes, oldest first.
+    pub stage_history: Vec<StageChange>,
+    /// Confirmation links sent for it, newest first, with the prospect's answers.
+    pub confirm_links: Vec<ConfirmLink>,
+}
+
+/// Everything about one deal the caller may see.
+pub async fn deal_detail(state: &AppState, c: &Caller, key: &str) -> ApiResult<DealDetail> {
     let db = state.db();
     let deal = db.find_deal(&c.scope(), key).await?;
-    let calls: Vec<serde_json::Value> = db
+    let calls = db
         .calls_for_deal(deal.id)
         .await?
         .into_iter()
-        .map(|call| {
-            serde_json::json!({
-                "id": call.id, "date": call.date, "source": call.source,
-                "format": call.format, "bail_out": call.bail_out,
-            })
+        .map(|call| CallSummary {
+            id: call.id,
+            date: call.date,
+            source: call.source,
+            format: call.format,
+            bail_out: call.bail_out,
         })
         .collect();
-    Ok(serde_json::json!({
-        "deal": deal,
-        "calls": calls,
-        "next_steps": db.next_step_history(deal.id).await?,
-        "stage_history": db.stage_history(deal.id).await?,
-        "confirm_links": db.confirm_links_for_deal(deal.id).await?,
-    }))
+    Ok(DealDetail {
+        calls,
+        next_steps: db.next_step_history(deal.id).await?,
+        stage_history: db.stage_history(deal.id).await?,
+        confirm_links: db.confirm_links_for_deal(deal.id).await?,
+        deal,
+    })
 }
 
 /// One deal with its calls, next-step history (who defined each, with evidence), stage
 /// history and confirmation links.
 #[utoipa::path(get, path = "/api/v1/deals/{id}", security(("bearer" = [])),
     params(("id" = String, Path, description = "nextstep id or CRM external id")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DealDetail), (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn get_deal(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<DealDetail>> {
     Ok(Json(deal_detail(&state, &c, &id).await?))
 }
 
@@ -211,7 +254,8 @@ pub struct UploadAccepted {
     params(("id" = String, Path), UploadQuery),
     request_body(content = String, content_type = "text/plain"),
     responses((status = 202, body = UploadAccepted), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn upload_call(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
@@ -258,48 +302,53 @@ async fn upload_call(
 /// An upload's state: queued, running, done (with its call) or failed (with the error).
 #[utoipa::path(get, path = "/api/v1/uploads/{id}", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UploadState), (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn get_upload(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<UploadState>> {
     let upload = state.db().find_upload(&c.scope(), id_of(&id)?).await?;
     let job = match &upload.job_id {
         Some(job_id) => state.queue().status(job_id).await.ok().flatten(),
         None => None,
     };
-    let mut body = serde_json::to_value(upload).map_err(ApiError::internal)?;
-    body["job"] = serde_json::to_value(job).map_err(ApiError::internal)?;
-    Ok(Json(body))
+    Ok(Json(UploadState { upload, job }))
+}
+
+/// An upload with what the queue knows of its job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadState {
+    /// The upload (its status, attempts, last error, and the call it became).
+    #[serde(flatten)]
+    pub upload: Upload,
+    /// The queue's view of the job, when it still has it.
+    pub job: Option<crate::jobs::JobStatus>,
 }
 
 /// Recent uploads you may see, newest first.
 #[utoipa::path(get, path = "/api/v1/uploads", security(("bearer" = [])),
-    responses((status = 200, body = [Object])))]
+    responses((status = 200, body = [Upload]),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn list_uploads(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
-) -> ApiResult<Json<serde_json::Value>> {
-    let uploads = state.db().list_uploads(&c.scope(), 200).await?;
-    Ok(Json(
-        serde_json::to_value(uploads).map_err(ApiError::internal)?,
-    ))
+) -> ApiResult<Json<Vec<Upload>>> {
+    Ok(Json(state.db().list_uploads(&c.scope(), 200).await?))
 }
 
 /// A call with its transcript and the analyzer's judgement.
 #[utoipa::path(get, path = "/api/v1/calls/{id}", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Call), (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn get_call(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let call = state.db().find_call(&c.scope(), id_of(&id)?).await?;
-    Ok(Json(
-        serde_json::to_value(call).map_err(ApiError::internal)?,
-    ))
+) -> ApiResult<Json<Call>> {
+    Ok(Json(state.db().find_call(&c.scope(), id_of(&id)?).await?))
 }
 
 /// A next step typed in by hand.
@@ -308,7 +357,6 @@ pub struct ManualStep {
     /// What happens next.
     pub action: String,
     /// Who said so: `prospect` or `seller`.
-    #[schema(value_type = String, example = "prospect")]
     pub defined_by: DefinedBy,
     /// When, YYYY-MM-DD.
     pub due: Option<NaiveDate>,
@@ -331,13 +379,15 @@ fn default_kind() -> String {
 /// Record a next step by hand (it supersedes the open one).
 #[utoipa::path(post, path = "/api/v1/deals/{id}/next-step", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ManualStep,
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = NextStepRecord), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn set_next_step(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
     ApiJson(step): ApiJson<ManualStep>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<NextStepRecord>)> {
     if step.action.trim().is_empty() {
         return Err(ApiError::bad_request("field `action` is empty"));
     }
@@ -359,10 +409,7 @@ async fn set_next_step(
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(record).map_err(ApiError::internal)?),
-    ))
+    Ok((StatusCode::CREATED, Json(record)))
 }
 
 /// How an open step ended.
@@ -376,22 +423,23 @@ pub struct CloseStep {
 /// Close the deal's open step as done, missed or cancelled.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/next-step/close", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = CloseStep,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = NextStepRecord), (status = 400, body = ErrorBody),
+              (status = 409, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn close_next_step(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
     ApiJson(close): ApiJson<CloseStep>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<NextStepRecord>> {
     if matches!(close.status, StepStatus::Open | StepStatus::Superseded) {
         return Err(ApiError::bad_request(
             "field `status`: must be done, missed or cancelled",
         ));
     }
     let deal = state.db().find_deal(&c.scope(), &id).await?;
-    let record = state.db().close_next_step(deal.id, close.status).await?;
     Ok(Json(
-        serde_json::to_value(record).map_err(ApiError::internal)?,
+        state.db().close_next_step(deal.id, close.status).await?,
     ))
 }
 
@@ -471,7 +519,8 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 /// deal's open next step.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/confirm-links", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 201, body = LinkCreated), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = LinkCreated), (status = 409, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn create_confirm_link(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
@@ -582,7 +631,8 @@ pub async fn pipeline_page(
 /// The open deals you see, each with its next step and flags, and the totals; paged
 /// (`limit` ≤ 1000, default 100).
 #[utoipa::path(get, path = "/api/v1/pipeline", params(PipelineQuery), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn pipeline(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
@@ -593,7 +643,8 @@ async fn pipeline(
 
 /// Scorecards (need-for-approval index and its parts) of the reps you see.
 #[utoipa::path(get, path = "/api/v1/coach", security(("bearer" = [])),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Object),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn coach(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
@@ -604,7 +655,8 @@ async fn coach(
 
 /// This quarter's forecast of the deals you see, from next-step quality.
 #[utoipa::path(get, path = "/api/v1/forecast", security(("bearer" = [])),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Object),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn forecast(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
@@ -656,7 +708,8 @@ pub async fn import_csv(state: &AppState, c: &Caller, csv: &[u8]) -> ApiResult<I
 #[utoipa::path(post, path = "/api/v1/import/deals", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportResult), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody)))]
+              (status = 403, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn import_deals(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,

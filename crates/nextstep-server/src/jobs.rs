@@ -131,7 +131,7 @@ impl FromRequest<Task<Value>> for Attempt {
 }
 
 /// A job's state as apalis records it, for `GET /api/v1/jobs/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct JobStatus {
     /// apalis' status: `Pending` (waiting), `Queued` (claimed by a worker), `Running`,
     /// `Done`, `Failed` (final once `attempts` reached the maximum, otherwise waiting for its

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub type Cents = i64;
 
 /// Why a deal closed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -123,6 +124,7 @@ pub struct NewDeal {
 }
 
 /// A deal as stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deal {
     /// nextstep's id.
@@ -165,6 +167,7 @@ impl Deal {
 }
 
 /// One stage change, kept forever.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageChange {
     /// The stage entered.
@@ -204,6 +207,7 @@ pub struct NewCall {
 }
 
 /// A stored call.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     /// nextstep's id.
@@ -218,15 +222,18 @@ pub struct Call {
     pub format: String,
     /// Transcript text.
     pub transcript: String,
-    /// Speakers JSON.
+    /// Speakers JSON: `[{name, role, inferred, confidence}]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub speakers: serde_json::Value,
     /// Analysis JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub analysis: serde_json::Value,
     /// Bail-out found.
     pub bail_out: bool,
 }
 
 /// Who defined a step — the product's central question, recorded for every step.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DefinedBy {
@@ -244,6 +251,7 @@ impl DefinedBy {
 }
 
 /// Where a step came from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepSource {
@@ -254,6 +262,7 @@ pub enum StepSource {
 }
 
 /// A step's life.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
@@ -300,6 +309,7 @@ pub struct NewNextStep {
 }
 
 /// A stored next step.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextStepRecord {
     /// nextstep's id.
@@ -322,7 +332,8 @@ pub struct NextStepRecord {
     pub source: StepSource,
     /// Originating call.
     pub call_id: Option<i64>,
-    /// Evidence JSON.
+    /// Evidence JSON: the quoted utterances, `[{speaker, start, text, why}]`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub evidence: serde_json::Value,
     /// Status.
     pub status: StepStatus,

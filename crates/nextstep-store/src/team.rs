@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a user may do and see.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -30,6 +31,7 @@ impl Role {
 
 /// Which deals (and so which calls, steps, uploads and links) a read may return. Every
 /// read the server makes takes one, so visibility lives in the SQL, not in templates.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Scope {
     /// Every deal: admins, and the command line (which runs as the database's owner).
@@ -59,6 +61,7 @@ pub struct NewUser {
 }
 
 /// A stored user (never with the password hash: see [`crate::TeamStore::login_lookup`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// nextstep's id.
@@ -117,6 +120,7 @@ pub struct NewConfirmLink {
 }
 
 /// The prospect's answer on a confirmation page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkAnswer {
@@ -127,6 +131,7 @@ pub enum LinkAnswer {
 }
 
 /// A stored confirmation link with the step it asks about.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmLink {
     /// nextstep's id.
@@ -150,6 +155,7 @@ pub struct ConfirmLink {
 }
 
 /// Where an uploaded transcript is in the analysis queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadStatus {
@@ -186,6 +192,7 @@ pub struct NewUpload {
 }
 
 /// A stored upload; `content` is empty in listings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Upload {
     /// nextstep's id.
