@@ -155,27 +155,43 @@ pub fn report(rows: Vec<PipelineRow>, opts: &Options) -> Report {
 /// The header numbers of some report rows: how a filtered view (one owner, one flag)
 /// gets its own totals without recomputing the flags.
 pub fn summarize<'a>(rows: impl Iterator<Item = &'a Row>) -> Summary {
-    let mut summary = Summary {
-        flags: Flag::ALL
-            .iter()
-            .map(|f| (*f, FlagTotal::default()))
-            .collect(),
-        ..Summary::default()
-    };
+    let mut summary = Summary::empty();
     for row in rows {
-        let amount = row.pipeline.deal.amount.unwrap_or(0);
-        summary.open_deals += 1;
-        summary.open_amount_cents += amount;
-        if row.flags.is_empty() {
-            summary.healthy_deals += 1;
+        summary.add(
+            row.flags.iter().copied(),
+            row.pipeline.deal.amount.unwrap_or(0),
+        );
+    }
+    summary
+}
+
+impl Summary {
+    /// No deals yet, every flag listed at zero (reports always show all five).
+    pub fn empty() -> Summary {
+        Summary {
+            flags: Flag::ALL
+                .iter()
+                .map(|f| (*f, FlagTotal::default()))
+                .collect(),
+            ..Summary::default()
         }
-        for f in &row.flags {
-            let total = summary.flags.entry(*f).or_default();
+    }
+
+    /// Counts one open deal of `amount` cents carrying `flags`.
+    pub fn add(&mut self, flags: impl IntoIterator<Item = Flag>, amount: Cents) {
+        self.open_deals += 1;
+        self.open_amount_cents += amount;
+        let mut healthy = true;
+        for f in flags {
+            healthy = false;
+            let total = self.flags.entry(f).or_default();
             total.deals += 1;
             total.amount_at_risk_cents += amount;
         }
+        if healthy {
+            self.healthy_deals += 1;
+        }
     }
-    summary
 }
 
 #[cfg(test)]

@@ -577,16 +577,12 @@ pub struct PipelinePage {
     pub rows: Vec<hygiene::Row>,
 }
 
-/// The caller's whole pipeline report (cached; shared, not copied), for the board,
-/// which filters it itself; `q` is only checked here.
+/// The caller's whole pipeline report (cached; shared, not copied), for the board, which
+/// filters it itself.
 pub async fn pipeline_report(
     state: &AppState,
     c: &Caller,
-    q: &PipelineQuery,
 ) -> ApiResult<std::sync::Arc<crate::cache::Pipeline>> {
-    if let Some(f) = q.flag.as_deref().filter(|f| !f.is_empty()) {
-        parse_flag(f)?;
-    }
     Ok(crate::cache::pipeline(state, &c.scope()).await?)
 }
 
@@ -610,7 +606,7 @@ pub async fn pipeline_page(
         let page = rows.iter().skip(offset).take(limit).cloned().collect();
         (view.report.summary.clone(), rows.len(), page)
     } else {
-        let matching = view.select(owner, flag);
+        let matching: Vec<usize> = view.select(owner, flag).collect();
         let page = matching
             .iter()
             .skip(offset)

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, Utc};
-use nextstep_insight::hygiene::{self, Flag, FlagTotal, Options, Report, Summary};
+use nextstep_insight::hygiene::{self, Flag, Options, Report, Summary};
 use nextstep_store::{Scope, Store, StoreError};
 
 use crate::state::AppState;
@@ -98,39 +98,25 @@ impl Pipeline {
 
     /// The indexes of the rows owned by `owner` (when given) carrying `flag` (when
     /// given), in report order. An owner no visible deal has matches nothing.
-    pub fn select(&self, owner: Option<&str>, flag: Option<Flag>) -> Vec<usize> {
+    pub fn select(
+        &self,
+        owner: Option<&str>,
+        flag: Option<Flag>,
+    ) -> impl Iterator<Item = usize> + '_ {
         let owner = owner.map(|o| self.owner_index(o).unwrap_or(u32::MAX - 1));
         let bits = flag.map_or(0, flag_bit);
-        (0..self.report.rows.len())
-            .filter(|&i| {
-                owner.is_none_or(|o| self.owner_of[i] == o) && self.flags_of[i] & bits == bits
-            })
-            .collect()
+        (0..self.report.rows.len()).filter(move |&i| {
+            owner.is_none_or(|o| self.owner_of[i] == o) && self.flags_of[i] & bits == bits
+        })
     }
 
     /// The totals of the rows at `indexes`, from the per-row arrays.
     pub fn summary_of(&self, indexes: &[usize]) -> Summary {
-        let mut summary = Summary {
-            flags: Flag::ALL
-                .iter()
-                .map(|f| (*f, FlagTotal::default()))
-                .collect(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::empty();
         for &i in indexes {
-            let (bits, amount) = (self.flags_of[i], self.amount_of[i]);
-            summary.open_deals += 1;
-            summary.open_amount_cents += amount;
-            if bits == 0 {
-                summary.healthy_deals += 1;
-            }
-            for f in Flag::ALL {
-                if bits & flag_bit(f) != 0 {
-                    let total = summary.flags.entry(f).or_default();
-                    total.deals += 1;
-                    total.amount_at_risk_cents += amount;
-                }
-            }
+            let bits = self.flags_of[i];
+            let flags = Flag::ALL.into_iter().filter(|f| bits & flag_bit(*f) != 0);
+            summary.add(flags, self.amount_of[i]);
         }
         summary
     }

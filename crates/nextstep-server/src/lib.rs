@@ -136,30 +136,38 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServeError::Io(e.to_string()))?;
     on_listening(local);
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
+    let stop = broadcast(shutdown);
     let jobs = if workers > 0 {
-        let s = state.clone();
-        let rx = stop_rx.clone();
+        let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
-            run_workers(&s, workers, "server", stopped(rx)).await
+            workers_until(&s, workers, "server", stop).await
         }))
     } else {
         None
     };
-    let app = router(state);
-    let http = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx));
-    tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
+    let http = axum::serve(listener, router(state)).with_graceful_shutdown(stopped(stop));
     http.await.map_err(|e| ServeError::Io(e.to_string()))?;
     if let Some(jobs) = jobs {
         jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
     }
     Ok(())
+}
+
+/// Turns a shutdown future into a signal any number of tasks can wait on.
+fn broadcast(
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Resolves once `stop` has been signalled.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// Runs `count` queue workers over `state`'s queue until `shutdown`: what the server does
@@ -172,17 +180,18 @@ pub async fn run_workers(
     name: &str,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), jobs::JobError> {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
+    workers_until(state, count, name, broadcast(shutdown)).await
+}
+
+/// [`run_workers`] until `stop` is signalled.
+async fn workers_until(
+    state: &AppState,
+    count: usize,
+    name: &str,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), jobs::JobError> {
     loop {
         let s = state.clone();
-        let mut rx = stop_rx.clone();
-        let stopped = async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
         let result = state
             .queue()
             .run(
@@ -192,19 +201,18 @@ pub async fn run_workers(
                     let s = s.clone();
                     async move { worker::analyze_upload(&s, job, attempt).await }
                 },
-                stopped,
+                stopped(stop.clone()),
             )
             .await;
-        if *stop_rx.borrow() {
+        if *stop.borrow() {
             return result;
         }
         if let Err(e) = &result {
             tracing::error!("queue worker stopped: {e}; restarting in 5 s");
         }
-        let mut rx = stop_rx.clone();
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
-            _ = rx.wait_for(|s| *s) => return Ok(()),
+            _ = stopped(stop.clone()) => return Ok(()),
         }
     }
 }

@@ -359,6 +359,20 @@ pub(crate) fn scope_condition(scope: &crate::Scope) -> String {
     }
 }
 
+/// The condition (` AND …`, or nothing for everyone) that narrows rows with a deal id in
+/// `column` to the deals `scope` sees: reads of calls, steps, stage history and uploads.
+/// For [`Scope::All`](crate::Scope::All) — every command-line read — there is no
+/// subquery at all.
+pub(crate) fn visible_deal_ids(scope: &crate::Scope, column: &str) -> String {
+    match scope {
+        crate::Scope::All => String::new(),
+        _ => format!(
+            " AND {column} IN (SELECT d.id FROM deals d WHERE TRUE{})",
+            scope_condition(scope)
+        ),
+    }
+}
+
 pub(crate) fn role_str(r: crate::Role) -> &'static str {
     match r {
         crate::Role::Rep => "rep",

@@ -59,8 +59,8 @@ macro_rules! impl_sql_store {
         use crate::common::{
             check_unique, corrupt, db_err, defined_by_str, distinct, migrate_err, outcome_str,
             parse_defined_by, parse_outcome, parse_source, parse_status, plan_import, same_f64,
-            scope_condition, source_str, status_str, ImportPlan, Resolved, StoredDeal, Update,
-            MAX_BINDS,
+            scope_condition, source_str, status_str, visible_deal_ids, ImportPlan, Resolved,
+            StoredDeal, Update, MAX_BINDS,
         };
         use crate::{
             Call, Deal, DealFilter, ImportStats, NewAccount, NewCall, NewContact, NewDeal,
@@ -882,10 +882,9 @@ macro_rules! impl_sql_store {
                     concat!(
                         "SELECT ",
                         call_columns!(),
-                        " FROM calls WHERE id = $1 AND deal_id IN \
-                         (SELECT d.id FROM deals d WHERE TRUE{})"
+                        " FROM calls WHERE id = $1{}"
                     ),
-                    scope_condition(scope)
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let row = sqlx::query(AssertSqlSafe(sql))
                     .bind(id)
@@ -917,10 +916,9 @@ macro_rules! impl_sql_store {
             async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError> {
                 // The transcript text stays in the database: reports read the analysis.
                 let sql = format!(
-                    "SELECT c.id, c.deal_id, c.date, c.source, c.format, '' AS transcript, \
-                     c.speakers, c.analysis, c.bail_out FROM calls c \
-                     JOIN deals d ON d.id = c.deal_id WHERE TRUE{} ORDER BY c.date, c.id",
-                    scope_condition(scope)
+                    "SELECT id, deal_id, date, source, format, '' AS transcript, speakers, \
+                     analysis, bail_out FROM calls WHERE TRUE{} ORDER BY date, id",
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
@@ -937,10 +935,9 @@ macro_rules! impl_sql_store {
                     concat!(
                         "SELECT ",
                         step_columns!(),
-                        " FROM next_steps WHERE deal_id IN \
-                         (SELECT d.id FROM deals d WHERE TRUE{}) ORDER BY id"
+                        " FROM next_steps WHERE TRUE{} ORDER BY id"
                     ),
-                    scope_condition(scope)
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
@@ -954,9 +951,9 @@ macro_rules! impl_sql_store {
                 scope: &Scope,
             ) -> Result<Vec<(i64, StageChange)>, StoreError> {
                 let sql = format!(
-                    "SELECT deal_id, stage, at FROM stage_history WHERE deal_id IN \
-                     (SELECT d.id FROM deals d WHERE TRUE{}) ORDER BY deal_id, at, id",
-                    scope_condition(scope)
+                    "SELECT deal_id, stage, at FROM stage_history WHERE TRUE{} \
+                     ORDER BY deal_id, at, id",
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let rows = sqlx::query(AssertSqlSafe(sql))
                 .fetch_all(&self.pool)

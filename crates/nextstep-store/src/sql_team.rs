@@ -539,10 +539,9 @@ macro_rules! impl_team_store {
                     concat!(
                         "SELECT ",
                         upload_columns!("content"),
-                        " FROM uploads WHERE id = $1 AND deal_id IN \
-                         (SELECT d.id FROM deals d WHERE TRUE{})"
+                        " FROM uploads WHERE id = $1{}"
                     ),
-                    scope_condition(scope)
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let row = sqlx::query(AssertSqlSafe(sql))
                     .bind(id)
@@ -567,10 +566,9 @@ macro_rules! impl_team_store {
                     concat!(
                         "SELECT ",
                         upload_columns!("substr(content, 1, 0)"),
-                        " FROM uploads WHERE deal_id IN \
-                         (SELECT d.id FROM deals d WHERE TRUE{}) ORDER BY id DESC LIMIT $1"
+                        " FROM uploads WHERE TRUE{} ORDER BY id DESC LIMIT $1"
                     ),
-                    scope_condition(scope)
+                    visible_deal_ids(scope, "deal_id")
                 );
                 let rows = sqlx::query(AssertSqlSafe(sql))
                     .bind(limit)

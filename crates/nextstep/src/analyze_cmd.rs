@@ -59,10 +59,8 @@ enum Judged {
 /// A file's outcome: what was computed or the one-line reason it failed.
 type Outcome = Result<(Format, NaiveDate, Judged), String>;
 
-/// One transcript read and judged: what `analyze` prints and what `calls add` stores.
+/// One transcript read and judged: what `analyze` prints.
 pub struct JudgedCall {
-    /// The transcript text (lossily decoded for storage).
-    pub text: String,
     /// The format it was read as.
     pub format: Format,
     /// The call date used.
@@ -79,11 +77,10 @@ pub fn judge_file(
     sellers: &[String],
     rules: &Rules,
 ) -> Result<JudgedCall, String> {
-    let (text, transcript, ctx) = read_call(path, format, date, sellers)?;
+    let (transcript, ctx) = read_call(path, format, date, sellers)?;
     let analysis =
         nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules).map_err(|e| e.to_string())?;
     Ok(JudgedCall {
-        text,
         format: transcript.format,
         date: ctx.date,
         analysis,
@@ -97,20 +94,19 @@ fn read_call(
     format: Option<Format>,
     date: Option<NaiveDate>,
     sellers: &[String],
-) -> Result<(String, nextstep_transcript::Transcript, CallContext), String> {
+) -> Result<(nextstep_transcript::Transcript, CallContext), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let transcript = nextstep_transcript::parse(&bytes, format).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
     let ctx = CallContext {
-        date: date.unwrap_or_else(|| inputs::call_date(&text, path)),
+        date: date.unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path)),
         sellers: sellers.to_vec(),
     };
-    Ok((text, transcript, ctx))
+    Ok((transcript, ctx))
 }
 
 fn analyze_file(path: &Path, args: &AnalyzeArgs, rules: &Rules) -> Outcome {
     if args.explain {
-        let (_, transcript, ctx) = read_call(path, args.format, args.date, &args.seller)?;
+        let (transcript, ctx) = read_call(path, args.format, args.date, &args.seller)?;
         let trace = nextstep_analyzer::explain(&transcript.turns(), &ctx, rules)
             .map_err(|e| e.to_string())?;
         return Ok((transcript.format, ctx.date, Judged::Explained(trace)));

@@ -14,7 +14,7 @@ use nextstep_store::{Cents, DefinedBy, NextStepRecord};
 use serde::Deserialize;
 
 use super::{Chrome, UiResult, date, group, money, page_caller, render};
-use crate::api::{PipelineQuery, parse_flag, pipeline_report};
+use crate::api::{parse_flag, pipeline_report};
 use crate::cache::flag_bit;
 use crate::state::AppState;
 
@@ -293,13 +293,7 @@ pub async fn board(
     };
     // One read of everything visible (cached, with owners and stages indexed): the owner
     // list comes from it too, so a rep never sees the names of owners outside their scope.
-    let view = pipeline_report(&state, &caller, &PipelineQuery::default()).await?;
-    let wanted_owner = if owner.is_empty() {
-        None
-    } else {
-        // An owner nobody visible has matches no row.
-        Some(view.owner_index(&owner).unwrap_or(u32::MAX - 1))
-    };
+    let view = pipeline_report(&state, &caller).await?;
     // The loop reads only the cache's per-row arrays; a row itself is touched only when
     // it becomes one of a column's first cards.
     let wanted_bits = flag.map_or(0, flag_bit);
@@ -307,10 +301,8 @@ pub async fn board(
     let mut healthy = 0;
     let mut shown: Vec<(&Row, u32, Cents)> = Vec::new();
     let mut cents: Cents = 0;
-    for (i, r) in view.report.rows.iter().enumerate() {
-        if wanted_owner.is_some_and(|o| view.owner_of[i] != o) {
-            continue;
-        }
+    let owned = view.select(Some(owner.as_str()).filter(|o| !o.is_empty()), None);
+    for i in owned {
         let bits = view.flags_of[i];
         if bits == 0 {
             healthy += 1;
@@ -321,7 +313,7 @@ pub async fn board(
         if bits & wanted_bits == wanted_bits {
             let amount = view.amount_of[i];
             cents = cents.saturating_add(amount);
-            shown.push((r, view.stage_of[i], amount));
+            shown.push((&view.report.rows[i], view.stage_of[i], amount));
         }
     }
     let count = shown.len();

@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use nextstep_store::Store;
 use nextstep_transcript::Format;
 
-use crate::analyze_cmd::judge_file;
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
+use nextstep_server::ingest::{self, Judged};
 
 /// `nextstep calls …`
 #[derive(Debug, clap::Subcommand)]
@@ -38,8 +38,6 @@ pub enum CallsCommand {
     },
 }
 
-pub use nextstep_server::ingest::{new_call, step_from};
-
 /// Runs `calls add`: exit 0 when every file was stored, 1 when some failed.
 pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let CallsCommand::Add {
@@ -56,7 +54,25 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
         let mut failed = 0;
         for file in files {
-            let judged = match judge_file(file, *format, *date, seller, &rules) {
+            let judged = std::fs::read(file)
+                .map_err(|e| format!("cannot read: {e}"))
+                .and_then(|bytes| {
+                    ingest::judge(
+                        &bytes,
+                        &file.display().to_string(),
+                        *format,
+                        *date,
+                        chrono::Local::now().date_naive(),
+                        seller,
+                        &rules,
+                    )
+                    .map_err(|e| e.to_string())
+                });
+            let Judged {
+                call,
+                step,
+                analysis: a,
+            } = match judged {
                 Ok(j) => j,
                 Err(reason) => {
                     eprintln!("nextstep: {}: {reason}", file.display());
@@ -64,15 +80,6 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     continue;
                 }
             };
-            let a = &judged.analysis;
-            let call = new_call(
-                file.display().to_string(),
-                &judged.text,
-                judged.format,
-                judged.date,
-                a,
-            )?;
-            let step = step_from(a);
             let (stored, rec) = store.add_call(d.id, &call, step.as_ref()).await?;
             match rec {
                 Some(r) => println!(

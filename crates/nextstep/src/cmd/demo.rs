@@ -8,13 +8,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use nextstep_analyzer::{CallContext, Rules};
+use nextstep_analyzer::Rules;
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::forecast_with_history;
 use nextstep_insight::hygiene::{self, Options};
+use nextstep_server::ingest;
 use nextstep_store::Store;
 
-use crate::cmd::{calls, coach, dataset, forecast, money};
+use crate::cmd::{coach, dataset, forecast, money};
 use crate::db::{DbArgs, block_on};
 use crate::{demo, inputs};
 
@@ -56,26 +57,21 @@ pub async fn seed_demo_team(
     store.upsert_accounts(&data.accounts).await?;
     store.import_deals(&data.deals).await?;
     for call in &data.calls {
-        let transcript = nextstep_transcript::parse(call.text.as_bytes(), None)
-            .with_context(|| format!("demo call {}", call.file_name))?;
-        let ctx = CallContext {
-            date: call.date,
-            sellers: call.sellers.clone(),
-        };
-        let a = nextstep_analyzer::analyze(&transcript.turns(), &ctx, &rules)
-            .with_context(|| format!("demo call {}", call.file_name))?;
+        let judged = ingest::judge(
+            call.text.as_bytes(),
+            &call.file_name,
+            None,
+            Some(call.date),
+            call.date,
+            &call.sellers,
+            &rules,
+        )
+        .with_context(|| format!("demo call {}", call.file_name))?;
         let deal = store
             .find_deal(&nextstep_store::Scope::All, &call.deal_external_id)
             .await?;
-        let new = calls::new_call(
-            call.file_name.clone(),
-            &call.text,
-            transcript.format,
-            call.date,
-            &a,
-        )?;
         store
-            .add_call(deal.id, &new, calls::step_from(&a).as_ref())
+            .add_call(deal.id, &judged.call, judged.step.as_ref())
             .await?;
     }
     Ok(true)
