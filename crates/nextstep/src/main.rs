@@ -97,8 +97,12 @@ struct RulesArgs {
 }
 
 fn main() -> ExitCode {
-    restore_sigpipe();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_) | Command::Worker(_)) {
+        ignore_sigpipe();
+    } else {
+        restore_sigpipe();
+    }
     let result = match cli.command {
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Analyze(args) => analyze_cmd::run(&args),
@@ -153,10 +157,28 @@ fn db_migrate(db: &db::DbArgs) -> anyhow::Result<ExitCode> {
 /// `nextstep pipeline | head` should stop quietly when `head` exits, as other Unix tools
 /// do; Rust ignores SIGPIPE by default, which turns the closed pipe into a panic.
 fn restore_sigpipe() {
+    set_sigpipe(true);
+}
+
+/// The server and the workers must outlive any client: a browser or API client that
+/// closes its connection while a response is being written must cost that response an
+/// `EPIPE`, never the process its life (SIGPIPE's default action is to terminate).
+fn ignore_sigpipe() {
+    set_sigpipe(false);
+}
+
+fn set_sigpipe(default_action: bool) {
     #[cfg(unix)]
-    // SAFETY: called first thing in main, before any thread exists; resetting a signal's
-    // disposition to its default has no other effect on the program's state.
+    // SAFETY: called in main right after argument parsing, before any thread exists;
+    // setting a signal's disposition has no other effect on the program's state.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        let action = if default_action {
+            libc::SIG_DFL
+        } else {
+            libc::SIG_IGN
+        };
+        libc::signal(libc::SIGPIPE, action);
     }
+    #[cfg(not(unix))]
+    let _ = default_action;
 }
