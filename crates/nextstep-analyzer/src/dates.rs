@@ -35,8 +35,117 @@ pub(crate) struct DateContext {
     pub next_week_said: bool,
 }
 
+/// Spoken ordinals ("the eighth", "twenty-first") written as numbers ("the 8th", "21st")
+/// where they name a day: after "the" or a month, or before "of <month>". Speech
+/// recognisers and careful speakers alike write them out.
+fn ordinals_as_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+        let units = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth";
+        let pattern = format!(
+            r"\b(?P<before>the|{MONTHS})\s+(?P<tens>twenty|thirty)?[\s-]?(?P<ord>{units}|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\b"
+        );
+        Regex::new(&pattern).expect("ordinal pattern compiles")
+    });
+    const WORDS: [&str; 20] = [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+        "twentieth",
+    ];
+    if !ORDINAL.is_match(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    ORDINAL.replace_all(text, |c: &regex::Captures<'_>| {
+        let ord = &c["ord"];
+        let base = match ord {
+            "thirtieth" => 30,
+            o => WORDS.iter().position(|w| *w == o).map_or(0, |i| i + 1),
+        };
+        let tens = match c.name("tens").map(|t| t.as_str()) {
+            Some("twenty") if base < 10 => 20,
+            Some("thirty") if base < 2 => 30,
+            _ => 0,
+        };
+        let day = tens + base;
+        // "The third option" is no date: after "the", an ordinal names a day only when
+        // nothing or a word that cannot be its noun follows.
+        if &c["before"] == "the" {
+            let end = c.get(0).map_or(text.len(), |m| m.end());
+            let next = text[end..]
+                .split(|ch: char| !ch.is_alphanumeric())
+                .find(|w| !w.is_empty());
+            const AFTER_A_DATE: [&str; 24] = [
+                "of",
+                "at",
+                "in",
+                "is",
+                "works",
+                "work",
+                "would",
+                "should",
+                "then",
+                "or",
+                "and",
+                "for",
+                "if",
+                "ok",
+                "okay",
+                "please",
+                "suits",
+                "morning",
+                "afternoon",
+                "evening",
+                "latest",
+                "by",
+                "that",
+                "we",
+            ];
+            let ends_here = text[end..].trim_start().is_empty()
+                || text[end..]
+                    .trim_start()
+                    .starts_with(['.', ',', '?', '!', ';']);
+            if !ends_here && !next.is_some_and(|w| AFTER_A_DATE.contains(&w)) {
+                return c[0].to_string();
+            }
+        }
+        let suffix = match day % 10 {
+            1 if day != 11 => "st",
+            2 if day != 12 => "nd",
+            3 if day != 13 => "rd",
+            _ => "th",
+        };
+        let sep = if tens == 0 && c.name("tens").is_some() {
+            // "the twenty fourth" with a base ≥ 10 is not a date form; keep the words.
+            return c[0].to_string();
+        } else {
+            " "
+        };
+        format!("{}{sep}{day}{suffix}", &c["before"])
+    })
+}
+
 /// The first concrete date in `text` (lower-cased), resolved against `call`.
 pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> Option<NaiveDate> {
+    let text = &*ordinals_as_numbers(text);
+    // "What sits in SAP today, and I'll email it to you tomorrow": "today" often means
+    // "nowadays"; it is the date only when no other date is named.
+    let mut today = None;
     for caps in DATE.captures_iter(text) {
         if caps.name("nextweek").is_some() {
             ctx.next_week_said = true;
@@ -104,8 +213,23 @@ pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> 
             let explicit_next = caps
                 .name("wmod")
                 .is_some_and(|m| m.as_str().trim_start().starts_with("next"));
-            let following_week =
-                explicit_next || caps.name("wnext").is_some() || ctx.next_week_said;
+            // "Thursday afternoon next week": "next week" a few words on still decides.
+            let end = caps.get(0).map_or(0, |m| m.end());
+            let soon_after = text.get(end..).map_or("", |t| {
+                let cut = t.char_indices().nth(28).map_or(t.len(), |(i, _)| i);
+                let t = &t[..cut];
+                // Within its own phrase: "friday and i'll decide next week" is Friday.
+                let stop = [",", ".", ";", " and ", " but ", " then ", " or "]
+                    .iter()
+                    .filter_map(|p| t.find(p))
+                    .min()
+                    .unwrap_or(t.len());
+                &t[..stop]
+            });
+            let following_week = explicit_next
+                || caps.name("wnext").is_some()
+                || soon_after.contains("next week")
+                || ctx.next_week_said;
             return Some(if following_week {
                 weekday_of_following_week(call, weekday)
             } else {
@@ -115,8 +239,12 @@ pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> 
         if caps.name("eodtomorrow").is_some() {
             return call.checked_add_days(Days::new(1));
         }
-        if caps.name("today").is_some() {
-            return Some(call);
+        if let Some(m) = caps.name("today") {
+            if m.as_str() != "today" {
+                return Some(call); // tonight, this afternoon, end of day
+            }
+            today = today.or(Some(call));
+            continue;
         }
         if caps.name("dat").is_some() {
             return call.checked_add_days(Days::new(2));
@@ -125,7 +253,7 @@ pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> 
             return call.checked_add_days(Days::new(1));
         }
     }
-    None
+    today
 }
 
 fn month_number(name: &str) -> Option<u32> {
@@ -297,6 +425,26 @@ mod tests {
             ),
             ("2026-11-11", "send it by 2026-12-01.", Some("2026-12-01")),
             ("2026-11-11", "tuesday next week works.", Some("2026-11-17")),
+            (
+                "2026-08-03",
+                "thursday afternoon next week.",
+                Some("2026-08-13"),
+            ),
+            ("2026-12-10", "the eighth is fine", Some("2027-01-08")),
+            (
+                "2026-06-02",
+                "can we get him on a call with you tuesday the ninth",
+                Some("2026-06-09"),
+            ),
+            ("2026-03-02", "by the twenty first", Some("2026-03-21")),
+            ("2026-03-02", "on march thirtieth", Some("2026-03-30")),
+            ("2026-03-02", "the first thing we need", None),
+            (
+                "2026-05-06",
+                "what sits in sap today, and i will email it to you tomorrow.",
+                Some("2026-05-07"),
+            ),
+            ("2026-03-02", "the third option is cheaper", None),
             ("2026-11-11", "sometime soon, in a few weeks.", None),
             ("2026-11-11", "we may 2 things at once", None),
             ("2026-01-31", "the 31st", Some("2026-01-31")),

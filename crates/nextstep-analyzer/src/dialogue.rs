@@ -24,9 +24,18 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
+use crate::acts::Act;
 use crate::dates::{DateContext, first_date};
 use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
-use crate::sentence::{Frame, Sentence};
+use crate::sentence::{Basis, Frame, Sentence};
+
+/// How many turns after a step a kind-less step the model reads still counts as a detail
+/// of it.
+const ELABORATION_TURNS: usize = 4;
+
+/// How sure the model must be to define a step where the lexicon found neither a frame
+/// nor a kind word: where the lexicon is silent rather than unsure.
+const MODEL_ALONE: f32 = 0.9;
 
 /// How many turns a negative signal stays open without being named or settled.
 const NEGATIVE_WINDOW_TURNS: usize = 4;
@@ -70,6 +79,17 @@ struct OpenNegative {
     moment: Moment,
 }
 
+/// The act a negative signal of this type is.
+fn act_of_signal(kind: SignalType) -> Act {
+    match kind {
+        SignalType::Confusion => Act::Confusion,
+        SignalType::Doubt => Act::Doubt,
+        SignalType::Objection => Act::Objection,
+        SignalType::Disinterest => Act::Disinterest,
+        SignalType::Stall => Act::Stall,
+    }
+}
+
 fn owner_for(kind: Kind, frame: Frame, speaker: Side) -> Owner {
     match kind {
         Kind::Meeting | Kind::Demo | Kind::Trial | Kind::FollowUp | Kind::Other => Owner::Both,
@@ -107,28 +127,65 @@ impl Walk<'_, '_> {
         first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
     }
 
+    /// A step only the model reads, in a sentence that names no kind of step, said soon
+    /// after another step was put on the table, is a detail of that step ("and Kenji can
+    /// you join that too", "Raj, I'll copy you in"), not a new one.
+    fn elaborates(&self, s: &Sentence<'_>, basis: Basis, pending: &Candidate) -> bool {
+        matches!(basis, Basis::Model(..))
+            && s.f.kind.is_none()
+            && s.turn <= pending.turn + ELABORATION_TURNS
+    }
+
     fn prospect(&mut self, i: usize) {
         let s = &self.sents[i];
         let f = &s.f;
         // A deferral with a concrete date is a follow-up, not a stall.
-        let dated_deferral = f.stall.is_some() && self.has_date(s) && !f.guarded();
-        let stall = f.stall.filter(|_| !dated_deferral);
+        let stall_cue = f.stall;
+        let dated_deferral = stall_cue.is_some() && self.has_date(s) && !f.guarded();
+        let lexicon_step = f.kind.is_some() && f.frame.is_some();
+        // The model's stall counts only where the lexicon reads no step and the model
+        // itself leans to a stall over a request ("check back with me on June 2nd" is
+        // both, and its date makes it a step).
+        let model_stall = || {
+            let p = s.model_says(Act::Stall)?;
+            let request = s.acts.as_ref().map_or(0.0, |a| a.prob(Act::RequestStep));
+            (!lexicon_step && p > request).then_some(Basis::Model(Act::Stall, p))
+        };
+        let stall: Option<Basis> = match (f.stall, dated_deferral) {
+            (_, true) => None,
+            (Some(cue), false) => Some(Basis::Cue(cue)),
+            (None, false) => model_stall(),
+        };
 
-        // Negative and positive signals.
-        let signal = f
+        // Negative and positive signals: the lexicon's cue, else the model's verdict.
+        let cue_signal = f
             .negative
             .filter(|_| !f.guard_past && !f.guard_habit)
             .filter(|(t, _)| !s.question || *t == SignalType::Confusion)
-            .or_else(|| stall.map(|cue| (SignalType::Stall, cue)));
-        if let Some((kind, cue)) = signal {
-            let m = s.moment(s.why(kind.as_str(), cue));
+            .map(|(t, cue)| (t, Basis::Cue(cue)))
+            .or(match stall {
+                Some(Basis::Cue(cue)) => Some((SignalType::Stall, Basis::Cue(cue))),
+                _ => None,
+            });
+        let model_signal = || {
+            let (t, act, p) = s.acts.as_ref()?.signal()?;
+            (!f.guard_past && !f.guard_habit && !lexicon_step).then_some((t, Basis::Model(act, p)))
+        };
+        let signal = cue_signal.or_else(model_signal);
+        let turned_positive = f.positive
+            || s.model_says(Act::Agree).is_some()
+            || s.model_says(Act::RequestStep).is_some();
+        if let Some((kind, basis)) = signal {
+            let act = act_of_signal(kind);
+            let mut m = s.evidence(kind.as_str(), act, basis);
+            m.signal = Some(kind);
             self.out.negative_signals.push(m.clone());
             self.open_negative = Some(OpenNegative {
                 turn: s.turn,
                 kind,
                 moment: m,
             });
-        } else if f.positive {
+        } else if turned_positive {
             self.open_negative = None;
         }
 
@@ -142,26 +199,36 @@ impl Walk<'_, '_> {
         {
             c.answered = true;
         }
+        let decline = f.decline || s.model_says(Act::Decline).is_some();
+        let noncommittal = f.noncommittal || s.model_says(Act::Noncommittal).is_some();
+        let agreement = f.agreement.map(Basis::Cue).or_else(|| {
+            s.model_says(Act::Agree)
+                .filter(|_| f.negative.is_none())
+                .map(|p| Basis::Model(Act::Agree, p))
+        });
         if let Some(c) = self.pending.as_mut()
             && c.defined_by == Side::Seller
             && !c.answered
             && s.turn > c.turn
         {
             c.answered = true;
-            let refuses = f.noncommittal || f.decline || stall.is_some();
+            let refuses = noncommittal || decline || stall.is_some();
             if refuses {
-                if (f.decline || stall.is_some()) && c.suggestion {
+                if (decline || stall.is_some()) && c.suggestion {
                     self.pending = None;
                 }
-            } else if let Some(cue) = f.agreement {
+            } else if let Some(basis) = agreement {
                 c.confirmed = true;
-                c.evidence.push(s.moment(s.why("agreement", cue)));
+                c.evidence.push(s.evidence("agreement", Act::Agree, basis));
                 self.agreed_at = Some(i);
             } else if first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
                 && f.negative.is_none()
             {
                 c.confirmed = true;
-                c.evidence.push(s.moment("agreement: picked a time"));
+                c.evidence.push(Moment {
+                    act: Some(Act::Agree),
+                    ..s.moment("agreement: picked a time")
+                });
                 self.agreed_at = Some(i);
             } else if f.kind.is_none() {
                 // Not an answer yet; a later sentence of this turn may still agree.
@@ -175,30 +242,60 @@ impl Walk<'_, '_> {
             self.pending = None;
         }
 
-        // A step the prospect defines.
-        let kind = match f.kind {
+        // A step the prospect defines: the lexicon's frame and kind, else the model's
+        // request (when the lexicon found no step and no guard spoke against one).
+        let answering_ask = self.last_ask_turn.is_some_and(|t| s.turn == t + 1);
+        let lexicon = match f.kind {
             Some(k) => Some(k),
-            None if dated_deferral => f.stall.map(|cue| (Kind::FollowUp, cue)),
+            None if dated_deferral => stall_cue.map(|cue| (Kind::FollowUp, cue)),
             None => None,
         };
-        let Some((kind, kind_cue)) = kind else {
-            return;
+        let step = match lexicon {
+            Some((kind, kind_cue)) => {
+                if f.guarded() || f.live || stall.is_some() {
+                    return;
+                }
+                let frame = match f.frame {
+                    Some((frame, _)) if f.frame_governs_kind() => Some(frame),
+                    _ if answering_ask || dated_deferral => Some(Frame::Request),
+                    _ => None,
+                };
+                let rule = if f.frame.is_some() {
+                    "prospect defined"
+                } else {
+                    "prospect named it"
+                };
+                frame.map(|frame| (kind, Basis::Cue(kind_cue), frame, rule))
+            }
+            None => None,
         };
-        if f.guarded() || f.live || stall.is_some() {
+        let step = step.or_else(|| {
+            // Right after the seller asked what should happen next, whatever the prospect
+            // names is an answer to that; elsewhere the model needs the lexicon's half
+            // reading, or to be sure by itself.
+            let p = s
+                .model_says(Act::RequestStep)
+                .filter(|&p| answering_ask || s.lexicon_unsure() || p >= MODEL_ALONE)?;
+            if f.any_guard() || f.live || stall.is_some() || decline {
+                return None;
+            }
+            let kind = s.step_kind()?;
+            Some((
+                kind,
+                Basis::Model(Act::RequestStep, p),
+                Frame::Request,
+                "prospect defined",
+            ))
+        });
+        let Some((kind, basis, frame, rule)) = step else {
             return;
-        }
-        let answering_ask = self.last_ask_turn.is_some_and(|t| s.turn == t + 1);
-        let frame = match f.frame {
-            Some((frame, _)) if f.frame_governs_kind() => frame,
-            _ if answering_ask || dated_deferral => Frame::Request,
-            _ => return,
         };
         self.requested.insert(kind);
         if let Some(c) = &self.pending {
             let just_agreed = self
                 .agreed_at
                 .is_some_and(|a| self.sents[a].turn == s.turn && i <= a + 1);
-            if c.turn == s.turn || just_agreed {
+            if c.turn == s.turn || just_agreed || self.elaborates(s, basis, c) {
                 return; // the first step of a turn, or the one just agreed, stands
             }
         }
@@ -212,11 +309,7 @@ impl Walk<'_, '_> {
             evidence = c.evidence;
             at = c.at;
         }
-        let rule = if f.frame.is_some() {
-            "prospect defined"
-        } else {
-            "prospect named it"
-        };
+        let container = matches!(basis, Basis::Cue(cue) if f.container == Some(cue));
         self.pending = Some(Candidate {
             kind,
             defined_by: Side::Prospect,
@@ -226,9 +319,9 @@ impl Walk<'_, '_> {
             confirmed: true,
             suggestion: false,
             answered: true,
-            container: f.container == Some(kind_cue),
+            container,
             evidence: {
-                evidence.push(s.moment(s.why(rule, kind_cue)));
+                evidence.push(s.evidence(rule, Act::RequestStep, basis));
                 evidence
             },
         });
@@ -238,25 +331,48 @@ impl Walk<'_, '_> {
     fn seller(&mut self, i: usize) {
         let s = &self.sents[i];
         let f = &s.f;
-        if let Some(cue) = f.ask.filter(|_| s.question) {
-            self.out.asks.push(s.moment(s.why("asked", cue)));
+        let ask = match f.ask.filter(|_| s.question) {
+            Some(cue) => Some(Basis::Cue(cue)),
+            None => s
+                .model_says(Act::AskNextStep)
+                .map(|p| Basis::Model(Act::AskNextStep, p)),
+        };
+        if let Some(basis) = ask {
+            self.out
+                .asks
+                .push(s.evidence("asked", Act::AskNextStep, basis));
             self.last_ask_turn = Some(s.turn);
             return;
         }
-        let confront = f
-            .no_fit
-            .map(|cue| s.why("named no fit", cue))
-            .or_else(|| f.confront.map(|cue| s.why("confronted", cue)))
+        let no_fit = f.no_fit.map(Basis::Cue).or_else(|| {
+            s.model_says(Act::Disqualify)
+                .map(|p| Basis::Model(Act::Disqualify, p))
+        });
+        let confront = no_fit
+            .map(|b| s.evidence("named no fit", Act::Disqualify, b))
             .or_else(|| {
-                f.confront_problem
-                    .filter(|_| f.confront_frame)
-                    .map(|cue| s.why("confronted: named", cue))
+                f.confront
+                    .map(|cue| s.evidence("confronted", Act::NameDifficulty, Basis::Cue(cue)))
+            })
+            .or_else(|| {
+                f.confront_problem.filter(|_| f.confront_frame).map(|cue| {
+                    s.evidence("confronted: named", Act::NameDifficulty, Basis::Cue(cue))
+                })
+            })
+            .or_else(|| {
+                s.model_says(Act::NameDifficulty).map(|p| {
+                    s.evidence(
+                        "confronted",
+                        Act::NameDifficulty,
+                        Basis::Model(Act::NameDifficulty, p),
+                    )
+                })
             });
-        if let Some(rule) = confront {
-            self.out.confrontations.push(s.moment(rule));
+        if let Some(m) = confront {
+            self.out.confrontations.push(m);
             self.open_negative = None;
         }
-        if f.no_fit.is_some() {
+        if no_fit.is_some() {
             self.pending = None;
             self.out.disqualified = true;
             return;
@@ -293,10 +409,42 @@ impl Walk<'_, '_> {
             (Some(_), Some(p)) => &self.sents[p],
             _ => s,
         };
-        let (Some((mut kind, kind_cue)), Some((frame, _))) = (f.kind.or(carried), f.frame) else {
+        let lexicon = match (f.kind.or(carried), f.frame) {
+            (Some((kind, kind_cue)), Some((frame, _))) if governs => {
+                Some((kind, Basis::Cue(kind_cue), frame))
+            }
+            _ => None,
+        };
+        // The model's step when the lexicon found none: a commitment, or a suggestion.
+        let lexicon_silent = lexicon.is_none() && !f.any_guard() && !f.live;
+        let model = || -> Option<(Kind, Basis, Frame)> {
+            let sure = |p: &f32| s.lexicon_unsure() || *p >= MODEL_ALONE;
+            let commit = s.model_says(Act::Commit).filter(sure);
+            let suggest = s
+                .model_says(Act::Suggest)
+                .into_iter()
+                .chain(s.model_says(Act::ClosedSuggestion))
+                .reduce(f32::max)
+                .filter(sure);
+            let kind = s.step_kind()?;
+            match (commit, suggest) {
+                (Some(p), _) => Some((kind, Basis::Model(Act::Commit, p), Frame::Commit)),
+                (None, Some(p)) => Some((kind, Basis::Model(Act::Suggest, p), Frame::Joint)),
+                (None, None) => None,
+            }
+        };
+        let Some((mut kind, basis, frame)) = lexicon.or_else(|| model().filter(|_| lexicon_silent))
+        else {
             return;
         };
-        if !governs {
+        if let Some(c) = self.pending.as_mut()
+            && matches!(basis, Basis::Model(..))
+            && f.kind.is_none()
+            && s.turn <= c.turn + ELABORATION_TURNS
+        {
+            // "I'll have the accounts ready": the seller taking on the step on the table.
+            c.evidence
+                .push(s.evidence("seller took it on", Act::Commit, basis));
             return;
         }
         // Introductions are the prospect's to make: a seller "looping in" someone for a
@@ -310,12 +458,17 @@ impl Walk<'_, '_> {
             kind = other;
         }
         let discovery_request = frame == Frame::Request && s.question && kind == Kind::Information;
-        if f.guarded() || f.live || discovery_request {
+        if matches!(basis, Basis::Cue(_)) && (f.guarded() || f.live || discovery_request) {
             return;
         }
+        let act = if frame == Frame::Commit {
+            Act::Commit
+        } else {
+            Act::Suggest
+        };
         let deliverable = kind.is_deliverable() || f.custom_deliverable.is_some();
         if frame == Frame::Commit && deliverable && !self.requested.contains(&kind) {
-            let offer = s.moment(cue_src.why("volunteered", kind_cue));
+            let offer = cue_src.evidence("volunteered", act, basis);
             self.out.volunteered.push(offer.clone());
             if let Some(n) = &self.open_negative {
                 let mut bail = offer;
@@ -324,20 +477,27 @@ impl Walk<'_, '_> {
                     n.kind.as_str(),
                     n.moment.text
                 );
+                bail.signal = Some(n.kind);
+                bail.signal_text = Some(n.moment.text.clone());
                 self.out.bail_outs.push((bail, n.kind, n.moment.clone()));
             }
         }
+        let elaborates = self
+            .pending
+            .as_ref()
+            .is_some_and(|c| self.elaborates(s, basis, c));
         if let Some(c) = self.pending.as_mut() {
             if c.defined_by == Side::Prospect && c.kind == kind {
                 c.evidence
-                    .push(s.moment(cue_src.why("seller scheduled it", kind_cue)));
+                    .push(cue_src.evidence("seller scheduled it", act, basis));
                 return;
             }
             let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn == c.turn + 1;
-            if c.turn == s.turn || accepts_prospect_step {
+            if c.turn == s.turn || accepts_prospect_step || elaborates {
                 return;
             }
         }
+        let container = matches!(basis, Basis::Cue(cue) if f.container == Some(cue));
         self.pending = Some(Candidate {
             kind,
             defined_by: Side::Seller,
@@ -347,8 +507,8 @@ impl Walk<'_, '_> {
             confirmed: false,
             suggestion: frame != Frame::Commit,
             answered: false,
-            container: f.container == Some(kind_cue),
-            evidence: vec![s.moment(cue_src.why("seller defined", kind_cue))],
+            container,
+            evidence: vec![cue_src.evidence("seller defined", act, basis)],
         });
         self.agreed_at = None;
         self.out.disqualified = false;

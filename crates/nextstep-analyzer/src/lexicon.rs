@@ -44,6 +44,41 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
+    /// A small stable number per tag (kinds and signal types each their own), so the act
+    /// model can read cues as features without formatting names.
+    pub fn code(self) -> u8 {
+        match self {
+            Tag::FrameCommit => 0,
+            Tag::FrameRequest => 1,
+            Tag::FrameJoint => 2,
+            Tag::AskNextStep => 3,
+            Tag::WhatNow => 4,
+            Tag::Agreement => 5,
+            Tag::Noncommittal => 6,
+            Tag::Decline => 7,
+            Tag::Stall => 8,
+            Tag::Positive => 9,
+            Tag::Confront => 10,
+            Tag::NoFit => 11,
+            Tag::ConfrontFrame => 12,
+            Tag::ConfrontProblem => 13,
+            Tag::Anaphora => 14,
+            Tag::Logistics => 15,
+            Tag::Container => 16,
+            Tag::Neutral => 17,
+            Tag::Confirming => 18,
+            Tag::WeakKind => 19,
+            Tag::Live => 20,
+            Tag::CustomDeliverable => 21,
+            Tag::GuardPast => 22,
+            Tag::GuardHabit => 23,
+            Tag::GuardNegation => 24,
+            Tag::GuardQuestion => 25,
+            Tag::Negative(t) => 30 + t as u8,
+            Tag::Kind(k) => 40 + k as u8,
+        }
+    }
+
     /// The rules-file list this tag comes from, e.g. `frames.commit` or `kinds.quote`.
     pub fn list_name(self) -> String {
         match self {

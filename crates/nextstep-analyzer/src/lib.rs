@@ -11,6 +11,7 @@
 //! automaton, plus a handful of dialogue-act rules over sentences and turns
 //! (`dialogue.rs`).
 
+pub mod acts;
 mod coaching;
 mod dates;
 mod dialogue;
@@ -36,27 +37,77 @@ use sentence::SidedUtterance;
 #[derive(Debug)]
 pub struct Rules {
     lexicon: lexicon::Lexicon,
+    /// The learned act layer the rules consult where the lexicon is silent (none: the
+    /// rules alone).
+    model: Option<acts::ActModel>,
     side_cues: speakers::SideCues,
     coaching: BTreeMap<String, String>,
     set: RuleSet,
 }
 
 impl Rules {
-    /// The shipped rules.
+    /// The shipped rules, with the shipped act model.
     pub fn defaults() -> Rules {
-        Rules::compile(RuleSet::defaults()).expect("the default rules compile")
+        Rules::compile(RuleSet::defaults())
+            .expect("the default rules compile")
+            .with_model(Some(acts::ActModel::shipped()))
+    }
+
+    /// These rules consulting `model` (a team's own, from `nextstep train`), or the
+    /// lexicon alone with `None`.
+    pub fn with_model(mut self, model: Option<acts::ActModel>) -> Rules {
+        self.model = model;
+        self
+    }
+
+    /// What the lexicon alone reads from one sentence (acts and step kind): the
+    /// rules-only row of the act ablation, and a way to try a rules file on labelled
+    /// sentences.
+    pub fn cue_acts(&self, side: Side, text: &str) -> acts::Prediction {
+        let mut out = Vec::new();
+        let mut kind = None;
+        for s in sentence::split_sentences(text) {
+            let norm = self.lexicon.normalize(s);
+            let hits = self.lexicon.scan(&norm);
+            let f = sentence::Features::from_hits(&hits, &norm);
+            let question = s.trim_end_matches(['"', ')']).ends_with('?');
+            let (acts, k) = f.cue_acts(side, question);
+            for a in acts {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+            kind = kind.or(k);
+        }
+        (out, kind)
+    }
+
+    /// The lexicon's cue codes for one piece of text (the act model's cue features).
+    pub(crate) fn cue_codes(&self, text: &str) -> Vec<u8> {
+        let norm = self.lexicon.normalize(text);
+        let hits = self.lexicon.scan(&norm);
+        let f = sentence::Features::from_hits(&hits, &norm);
+        sentence::cue_codes(&hits, &f)
+    }
+
+    /// The act model the rules consult, if any.
+    pub fn model(&self) -> Option<&acts::ActModel> {
+        self.model.as_ref()
     }
 
     /// The defaults extended (or replaced) by a team's rules file.
     pub fn with_extension(toml_text: &str) -> Result<Rules, RulesError> {
         let extra = RuleSet::from_toml(toml_text)?;
-        Rules::compile(RuleSet::defaults().merge(extra))
+        Ok(Rules::compile(RuleSet::defaults().merge(extra))?
+            .with_model(Some(acts::ActModel::shipped())))
     }
 
-    /// Compiles a complete rule set.
+    /// Compiles a complete rule set, without an act model (add one with
+    /// [`Rules::with_model`]).
     pub fn compile(set: RuleSet) -> Result<Rules, RulesError> {
         Ok(Rules {
             lexicon: lexicon::Lexicon::compile(&set)?,
+            model: None,
             side_cues: speakers::SideCues::compile(&set)?,
             coaching: set.coaching.clone(),
             set,
@@ -100,7 +151,7 @@ pub enum AnalyzeError {
 }
 
 /// One sentence as the analyzer saw it: for `analyze --explain`, so a user extending the
-/// rules can see which cues fired where.
+/// rules or training a model can see what fired where.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ExplainedSentence {
     /// Who said it.
@@ -113,26 +164,42 @@ pub struct ExplainedSentence {
     pub text: String,
     /// `list: "matched words"` for every cue that fired (after longer cues masked shorter).
     pub cues: Vec<String>,
+    /// What the act model reads in the sentence: every act over its best-F1 threshold,
+    /// and whether the rules act on it.
+    pub classifier: Vec<ExplainedAct>,
 }
 
-/// Splits the call into sentences and lists the cues each one fired.
+/// One act the model reads in a sentence.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExplainedAct {
+    /// The act.
+    pub act: acts::Act,
+    /// The model's probability.
+    pub probability: f32,
+    /// Whether it clears the confident threshold the rules act on.
+    pub acted_on: bool,
+    /// For a step act, the kind the model reads and how sure it is.
+    pub kind: Option<(Kind, f32)>,
+}
+
+/// Splits the call into sentences and lists the cues, and the act model's reading, of
+/// each one: the same sentences [`analyze`] judges.
 pub fn explain(
     utterances: &[Utterance],
     ctx: &CallContext,
     rules: &Rules,
 ) -> Result<Vec<ExplainedSentence>, AnalyzeError> {
     let (_, sided) = sides(utterances, ctx, rules)?;
-    let mut out = Vec::new();
-    for u in &sided {
-        for text in sentence::split_sentences(u.text) {
-            let norm = rules.lexicon.normalize(text);
-            let cues = rules
-                .lexicon
-                .scan(&norm)
+    let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
+    Ok(sents
+        .iter()
+        .map(|s| {
+            let cues = s
+                .hits
                 .iter()
                 .map(|h| {
                     let entry = &rules.lexicon.cues[h.cue];
-                    let matched = norm.get(h.start..h.end).unwrap_or("");
+                    let matched = s.norm.get(h.start..h.end).unwrap_or("");
                     if entry.starts_with('/') {
                         format!("{}: \"{matched}\" (pattern {entry})", h.tag.list_name())
                     } else {
@@ -140,16 +207,33 @@ pub fn explain(
                     }
                 })
                 .collect();
-            out.push(ExplainedSentence {
-                speaker: u.speaker.to_string(),
-                side: u.side,
-                start: u.start,
-                text: text.to_string(),
+            let classifier = s
+                .acts
+                .as_ref()
+                .map(|a| {
+                    a.labels()
+                        .into_iter()
+                        .map(|(act, p)| ExplainedAct {
+                            act,
+                            probability: (p * 100.0).round() / 100.0,
+                            acted_on: a.fires(act).is_some(),
+                            kind: act
+                                .takes_kind()
+                                .then(|| (a.kind.0, (a.kind.1 * 100.0).round() / 100.0)),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ExplainedSentence {
+                speaker: s.speaker.to_string(),
+                side: s.side,
+                start: s.start,
+                text: s.text.to_string(),
                 cues,
-            });
-        }
-    }
-    Ok(out)
+                classifier,
+            }
+        })
+        .collect())
 }
 
 /// Puts every utterance on a side; utterances without a speaker are dropped.
@@ -213,7 +297,7 @@ pub fn analyze(
     rules: &Rules,
 ) -> Result<Analysis, AnalyzeError> {
     let (speakers, sided) = sides(utterances, ctx, rules)?;
-    let sents = sentence::sentences(&sided, &rules.lexicon);
+    let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
     let findings = dialogue::judge(&sents, ctx.date);
     let coaching = coaching::lines(&findings, &rules.coaching);
     Ok(Analysis {

@@ -132,7 +132,7 @@ impl Side {
 
 /// The kind of negative signal a prospect showed; each calls for a different way of
 /// naming the problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignalType {
     /// "I'm lost", "I'm not following".
@@ -172,8 +172,8 @@ impl SignalType {
     }
 }
 
-/// A quoted sentence as evidence: who said it, when, and which rule fired.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A quoted sentence as evidence: who said it, when, what it does, and what decided so.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moment {
     /// The speaker's name as the transcript gives it.
     pub speaker: String,
@@ -181,8 +181,22 @@ pub struct Moment {
     pub start: Option<f64>,
     /// The sentence, verbatim.
     pub text: String,
-    /// The rule or cue that fired, so a user can see why and extend the lexicon.
+    /// What decided, in words: a cue (`volunteered: "i'll send"`) or the classifier
+    /// (`classifier: objection 0.91`), so a user can see why and extend the rules.
     pub why: String,
+    /// The dialogue act the sentence performs here (a bail-out's is `commit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<crate::acts::Act>,
+    /// The negative signal: the one this sentence shows, or, for a bail-out, the one it
+    /// followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<SignalType>,
+    /// For a bail-out: the prospect's words it followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal_text: Option<String>,
+    /// The classifier's probability when it decided (none when a cue did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f32>,
 }
 
 /// The next step a call ended with.

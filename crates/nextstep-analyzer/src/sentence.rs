@@ -1,8 +1,16 @@
 //! Splits utterances into sentences and reads each sentence's cues into [`Features`]:
 //! the unit every dialogue rule works on.
 
+use crate::acts::{Act, ActModel, ActScores, Context};
 use crate::lexicon::{Hit, Lexicon, Tag};
 use crate::model::{Kind, Moment, Side, SignalType};
+
+/// How sure the act model must be of a step's kind to define a step whose kind no word
+/// of the lexicon names.
+const MODEL_KIND_CONFIDENCE: f32 = 0.6;
+
+/// Fewest words a sentence needs for the model alone to define a step in it.
+const MODEL_STEP_MIN_WORDS: usize = 3;
 
 /// How a sentence commits to an action; see `[frames]` in the rules file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +32,17 @@ pub(crate) struct Sentence<'a> {
     pub norm: String,
     pub question: bool,
     pub f: Features,
+    /// What the act model says, when the rules carry one.
+    pub acts: Option<ActScores>,
+    /// The cues the lexicon found (for `--explain`).
+    pub hits: Vec<Hit>,
+}
+
+/// What a judgement rests on: words the lexicon matched, or the act model's verdict.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Basis {
+    Cue(Cue),
+    Model(Act, f32),
 }
 
 impl Sentence<'_> {
@@ -44,6 +63,56 @@ impl Sentence<'_> {
             start: self.start,
             text: self.text.to_string(),
             why: why.into(),
+            ..Moment::default()
+        }
+    }
+
+    /// This sentence as evidence for `act`, saying what decided: `rule: "words"` for a
+    /// cue, `rule: classifier: act 0.87` (or just `classifier: act 0.87` when the rule is
+    /// the act) for the model.
+    pub fn evidence(&self, rule: &str, act: Act, basis: Basis) -> Moment {
+        let (why, probability) = match basis {
+            Basis::Cue(cue) => (self.why(rule, cue), None),
+            Basis::Model(a, p) if rule == a.as_str() => {
+                (format!("classifier: {} {p:.2}", a.as_str()), Some(p))
+            }
+            Basis::Model(a, p) => (
+                format!("{rule}: classifier: {} {p:.2}", a.as_str()),
+                Some(p),
+            ),
+        };
+        Moment {
+            act: Some(act),
+            probability,
+            ..self.moment(why)
+        }
+    }
+
+    /// The act model's probability for `act` when it decides the sentence performs it.
+    pub fn model_says(&self, act: Act) -> Option<f32> {
+        self.acts.as_ref()?.fires(act)
+    }
+
+    /// The lexicon saw half a step: a frame ("let's", "what I'd want is") without a kind
+    /// word, or a kind word without a frame. The model then decides whether it is one.
+    pub fn lexicon_unsure(&self) -> bool {
+        self.f.frame.is_some() || self.f.kind.is_some()
+    }
+
+    /// The kind of the step this sentence names: the lexicon's kind word, else the act
+    /// model's reading when it is sure enough to stand behind it.
+    pub fn step_kind(&self) -> Option<Kind> {
+        match (self.f.kind, &self.acts) {
+            (Some((k, _)), _) => Some(k),
+            // "Will do." states no step of its own: a step the lexicon cannot name
+            // needs words enough to say what it is.
+            (None, Some(a))
+                if a.kind.1 >= MODEL_KIND_CONFIDENCE
+                    && self.text.split_whitespace().count() >= MODEL_STEP_MIN_WORDS =>
+            {
+                Some(a.kind.0)
+            }
+            _ => None,
         }
     }
 }
@@ -98,7 +167,7 @@ pub(crate) struct Features {
 }
 
 impl Features {
-    fn from_hits(hits: &[Hit], norm: &str) -> Features {
+    pub(crate) fn from_hits(hits: &[Hit], norm: &str) -> Features {
         let clause_of = |at: usize| clause_index(norm, at);
         let mut f = Features::default();
         let mut follow_up: Option<(Kind, Cue)> = None;
@@ -205,11 +274,105 @@ impl Features {
         }
     }
 
+    /// What the cues alone say the sentence does, for the rules-only ablation: the act
+    /// the dialogue rules would read from this sentence taken by itself.
+    pub fn cue_acts(&self, side: Side, question: bool) -> (Vec<Act>, Option<Kind>) {
+        let mut acts = Vec::new();
+        let step = self.kind.is_some()
+            && self.frame.is_some()
+            && self.frame_governs_kind()
+            && !self.guarded()
+            && !self.live;
+        let kind = self.kind.map(|(k, _)| k);
+        match side {
+            Side::Prospect => {
+                let negative = self
+                    .negative
+                    .filter(|_| !self.guard_past && !self.guard_habit)
+                    .filter(|(t, _)| !question || *t == SignalType::Confusion);
+                if step && self.stall.is_none() {
+                    acts.push(Act::RequestStep);
+                }
+                if self.agreement.is_some() {
+                    acts.push(Act::Agree);
+                }
+                if self.noncommittal {
+                    acts.push(Act::Noncommittal);
+                }
+                if self.stall.is_some() {
+                    acts.push(Act::Stall);
+                }
+                if self.decline {
+                    acts.push(Act::Decline);
+                }
+                match negative.map(|(t, _)| t) {
+                    Some(SignalType::Confusion) => acts.push(Act::Confusion),
+                    Some(SignalType::Doubt) => acts.push(Act::Doubt),
+                    Some(SignalType::Objection) => acts.push(Act::Objection),
+                    Some(SignalType::Disinterest) => acts.push(Act::Disinterest),
+                    Some(SignalType::Stall) | None => {}
+                }
+                if question && negative.is_none() && !step {
+                    acts.push(Act::Question);
+                }
+            }
+            Side::Seller => {
+                if self.ask.is_some() && question {
+                    acts.push(Act::AskNextStep);
+                } else if step {
+                    match self.frame.map(|(f, _)| f) {
+                        Some(Frame::Commit) => acts.push(Act::Commit),
+                        _ if question => acts.push(Act::ClosedSuggestion),
+                        _ => acts.push(Act::Suggest),
+                    }
+                }
+                if self.confront.is_some()
+                    || (self.confront_problem.is_some() && self.confront_frame)
+                {
+                    acts.push(Act::NameDifficulty);
+                }
+                if self.no_fit.is_some() {
+                    acts.push(Act::Disqualify);
+                }
+            }
+        }
+        (acts, kind)
+    }
+
+    /// Whether any guard cue fired anywhere in the sentence: the lexicon then has an
+    /// opinion, so the model does not define a step on its own.
+    pub fn any_guard(&self) -> bool {
+        !self.guard_clauses.is_empty()
+    }
+
     /// True when the sentence talks about something other than a step being agreed now:
     /// the past, a habit or product feature, a negated step, or a discovery question.
     pub fn guarded(&self) -> bool {
         self.guard_clauses.iter().any(|&g| g <= self.kind_clause)
     }
+}
+
+/// The lexicon's verdicts on a sentence as codes for the act model: every cue list that
+/// matched, plus whether a frame governs a kind without a guard (a step by the rules'
+/// reading) and whether any guard spoke.
+pub(crate) fn cue_codes(hits: &[Hit], f: &Features) -> Vec<u8> {
+    let mut codes = Vec::with_capacity(hits.len() + 2);
+    write_cue_codes(hits, f, &mut codes);
+    codes
+}
+
+/// [`cue_codes`] into a reused buffer.
+pub(crate) fn write_cue_codes(hits: &[Hit], f: &Features, codes: &mut Vec<u8>) {
+    codes.clear();
+    codes.extend(hits.iter().map(|h| h.tag.code()));
+    if f.kind.is_some() && f.frame.is_some() && f.frame_governs_kind() && !f.guarded() && !f.live {
+        codes.push(100);
+    }
+    if f.any_guard() {
+        codes.push(101);
+    }
+    codes.sort_unstable();
+    codes.dedup();
 }
 
 /// How many clause breaks (`,` `;` `:` or a dash between spaces) come before `at`.
@@ -271,6 +434,48 @@ pub(crate) fn split_sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// Words per sentence terminator above which an utterance counts as unpunctuated.
+const RUN_ON_WORDS: usize = 30;
+
+/// Shortest stretch (in words) worth asking the segmenter about.
+const SEGMENT_MIN_WORDS: usize = 8;
+
+/// Splits one utterance into sentences, each with whether it reads as a question. Text
+/// with punctuation is split at its terminators; text a speech recogniser wrote without
+/// them ("so what does the rollout look like and can you send me the pricing") is cut by
+/// the model's segmenter, which also says which pieces are questions.
+pub(crate) fn split_utterance<'t>(text: &'t str, model: Option<&ActModel>) -> Vec<(&'t str, bool)> {
+    let pieces = split_sentences(text);
+    let ends_question = |s: &str| s.trim_end_matches(['"', ')']).ends_with('?');
+    let Some(model) = model else {
+        return pieces.into_iter().map(|s| (s, ends_question(s))).collect();
+    };
+    let words = text.split_whitespace().count();
+    let terminators = text
+        .as_bytes()
+        .windows(2)
+        .filter(|w| matches!(w[0], b'.' | b'?' | b'!') && w[1].is_ascii_whitespace())
+        .count()
+        + usize::from(text.trim_end().ends_with(['.', '?', '!']));
+    if words < SEGMENT_MIN_WORDS || words <= RUN_ON_WORDS * terminators.max(1) && terminators > 0 {
+        return pieces.into_iter().map(|s| (s, ends_question(s))).collect();
+    }
+    let mut out = Vec::new();
+    for piece in pieces {
+        if piece.split_whitespace().count() < SEGMENT_MIN_WORDS {
+            out.push((piece, ends_question(piece)));
+            continue;
+        }
+        for p in model.segment(piece) {
+            let s = piece[p.start..p.end].trim();
+            if !s.is_empty() {
+                out.push((s, p.question || ends_question(s)));
+            }
+        }
+    }
+    out
+}
+
 /// An utterance with its side resolved, ready to be split.
 pub(crate) struct SidedUtterance<'a> {
     pub side: Side,
@@ -279,34 +484,56 @@ pub(crate) struct SidedUtterance<'a> {
     pub text: &'a str,
 }
 
-/// Splits every utterance into sentences and scans each for cues.
+/// Splits every utterance into sentences, scans each for cues and, with a model, scores
+/// its acts against the other side's last words.
 pub(crate) fn sentences<'a>(
     utterances: &[SidedUtterance<'a>],
     lexicon: &Lexicon,
+    model: Option<&ActModel>,
 ) -> Vec<Sentence<'a>> {
     let mut out = Vec::with_capacity(utterances.len() * 2);
     let mut turn = 0;
     let mut last_side = None;
+    let mut scratch = Default::default();
+    let mut codes = Vec::new();
+    // The last utterance each side said: the context the other side's sentences answer.
+    let mut last_said: [Option<&str>; 2] = [None, None];
+    let slot = |side: Side| match side {
+        Side::Seller => 0,
+        Side::Prospect => 1,
+    };
     for u in utterances {
-        if last_side.is_some() && last_side != Some(u.side) {
+        let continues_turn = last_side == Some(u.side);
+        if last_side.is_some() && !continues_turn {
             turn += 1;
         }
         last_side = Some(u.side);
-        for text in split_sentences(u.text) {
+        let other = last_said[slot(u.side.other())];
+        for (k, (text, question)) in split_utterance(u.text, model).into_iter().enumerate() {
             let norm = lexicon.normalize(text);
             let hits = lexicon.scan(&norm);
             let f = Features::from_hits(&hits, &norm);
+            write_cue_codes(&hits, &f, &mut codes);
+            let ctx = Context {
+                other,
+                mid_turn: continues_turn || k > 0,
+                cues: &codes,
+            };
+            let acts = model.map(|m| m.score_with(u.side, text, &ctx, &mut scratch));
             out.push(Sentence {
                 turn,
                 side: u.side,
                 speaker: u.speaker,
                 start: u.start,
                 text,
-                question: text.trim_end_matches(['"', ')']).ends_with('?'),
+                question,
                 norm,
                 f,
+                acts,
+                hits,
             });
         }
+        last_said[slot(u.side)] = Some(u.text);
     }
     out
 }

@@ -559,7 +559,11 @@ pub(crate) fn instructive_moments<'a>(
     for c in calls {
         let a = &c.analysis;
         for b in &a.bail_outs {
-            let (signal, quote) = parse_bail_out_why(&b.why);
+            // The moment carries its signal as data; analyses stored before it did are
+            // read back from the prose `why`.
+            let (parsed, parsed_quote) = parse_bail_out_why(&b.why);
+            let signal = b.signal.or(parsed);
+            let quote = b.signal_text.clone().or(parsed_quote);
             let mut m = moment_from(c, MomentKind::BailOut, b, name_it(signal));
             m.signal = signal.map(|s| s.as_str().to_string());
             m.signal_quote = quote;
@@ -578,6 +582,7 @@ pub(crate) fn instructive_moments<'a>(
                 start: None,
                 text: step.action.clone(),
                 why: "seller defined".into(),
+                ..Moment::default()
             });
             all.push(moment_from(c, kind, &defining, ASK_INSTEAD));
         }
@@ -634,10 +639,9 @@ fn weekly(calls: &[&CallRecord]) -> Vec<WeekPoint> {
 }
 
 fn names_no_fit(c: &CallRecord) -> bool {
-    c.analysis
-        .confrontations
-        .iter()
-        .any(|m| m.why.starts_with("named no fit"))
+    c.analysis.confrontations.iter().any(|m| {
+        m.act == Some(nextstep_analyzer::acts::Act::Disqualify) || m.why.starts_with("named no fit")
+    })
 }
 
 fn scorecard(

@@ -28,9 +28,8 @@ pub struct AnalyzeArgs {
     /// Read files as this format instead of detecting it.
     #[arg(long, value_name = "F", value_parser = inputs::parse_format)]
     format: Option<Format>,
-    /// A rules file whose cue lists extend the defaults (see `nextstep rules`).
-    #[arg(long, value_name = "FILE")]
-    rules: Option<PathBuf>,
+    #[command(flatten)]
+    judge: inputs::JudgeArgs,
     /// Instead of judging, list each sentence with the cues that fired in it (to see why a
     /// judgement came out as it did, or to test a rules file).
     #[arg(long)]
@@ -164,7 +163,7 @@ fn analyze_all(files: &[PathBuf], args: &AnalyzeArgs, rules: &Rules) -> Vec<Outc
 /// Runs the command: exit 0 when every file was analysed, 1 when some failed, 2 when
 /// none could be read.
 pub fn run(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
-    let rules = inputs::load_rules(args.rules.as_deref())?;
+    let rules = args.judge.load()?;
     let (files, path_errors) = inputs::expand_paths(&args.paths);
     for e in &path_errors {
         eprintln!("nextstep: {e}");

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::NaiveDate;
 use nextstep_analyzer::Rules;
+use nextstep_analyzer::acts::ActModel;
 use nextstep_transcript::Format;
 
 /// File name endings `analyze` picks up when walking a folder.
@@ -46,6 +47,37 @@ pub fn expand_paths(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         }
     }
     (files, errors)
+}
+
+/// What judges calls: the rules file and the act model, for every command that judges.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct JudgeArgs {
+    /// A rules file whose cue lists extend the defaults (see `nextstep rules`).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// An act model from `nextstep train` instead of the shipped one; `none` judges with
+    /// the rules alone.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+impl JudgeArgs {
+    /// The default rules extended by `--rules`, consulting the model `--model` names.
+    pub fn load(&self) -> anyhow::Result<Rules> {
+        let rules = load_rules(self.rules.as_deref())?;
+        Ok(match self.model.as_deref() {
+            None => rules,
+            Some(p) if p.as_os_str() == "none" => rules.with_model(None),
+            Some(p) => rules.with_model(Some(load_model(p)?)),
+        })
+    }
+}
+
+/// Reads an act model file written by `nextstep train`.
+pub fn load_model(path: &Path) -> anyhow::Result<ActModel> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read model file", path.display()))?;
+    ActModel::from_bytes(&bytes).with_context(|| format!("{}", path.display()))
 }
 
 /// The default rules, extended by `path` when given.

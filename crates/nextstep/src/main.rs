@@ -10,6 +10,7 @@ mod demo;
 mod inputs;
 mod parse_cmd;
 mod report;
+mod train_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,9 @@ enum Command {
     Analyze(analyze_cmd::AnalyzeArgs),
     /// Print the cue lexicons in effect (the defaults merged with --rules).
     Rules(RulesArgs),
+    /// Train the dialogue-act model from the shipped corpus plus your own labelled
+    /// sentences; use the result with `--model FILE`.
+    Train(train_cmd::TrainArgs),
     /// Store transcripts on a deal and record the next step each one ended with.
     #[command(subcommand)]
     Calls(cmd::calls::CallsCommand),
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Analyze(args) => analyze_cmd::run(&args),
         Command::Rules(args) => rules_cmd(&args),
+        Command::Train(args) => train_cmd::run(&args),
         Command::Calls(c) => cmd::calls::run(&c, &cli.db),
         Command::NextStep(c) => cmd::steps::run(&c, &cli.db),
         Command::Deals(c) => cmd::deals::run(&c, &cli.db),

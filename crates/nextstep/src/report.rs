@@ -153,6 +153,22 @@ pub fn write_explained(
         for c in &t.cues {
             s.push_str(&format!("          {c}\n"));
         }
+        for a in &t.classifier {
+            let kind = a
+                .kind
+                .map(|(k, p)| format!(", kind {} {p:.2}", k.as_str()))
+                .unwrap_or_default();
+            let acted = if a.acted_on {
+                ""
+            } else {
+                " (below the rules' threshold)"
+            };
+            s.push_str(&format!(
+                "          classifier: {} {:.2}{kind}{acted}\n",
+                a.act.as_str(),
+                a.probability
+            ));
+        }
     }
     write_line(out, &s)
 }

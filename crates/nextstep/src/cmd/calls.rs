@@ -29,9 +29,8 @@ pub enum CallsCommand {
         /// Force a transcript format.
         #[arg(long, value_name = "F", value_parser = inputs::parse_format)]
         format: Option<Format>,
-        /// A rules file extending the analyzer's lexicons.
-        #[arg(long, value_name = "FILE")]
-        rules: Option<PathBuf>,
+        #[command(flatten)]
+        judge: inputs::JudgeArgs,
         /// Transcript files, stored in the order given.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -45,10 +44,10 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
         seller,
         date,
         format,
-        rules,
+        judge,
         files,
     } = cmd;
-    let rules = inputs::load_rules(rules.as_deref())?;
+    let rules = judge.load()?;
     block_on(async {
         let store = db.open().await?;
         let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;

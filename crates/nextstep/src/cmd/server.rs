@@ -14,6 +14,7 @@ use nextstep_store::{Db, NewUser, Role, TeamStore};
 
 use crate::cmd::demo::{demo_location, seed_demo_team};
 use crate::db::{DbArgs, block_on};
+use crate::inputs::JudgeArgs;
 
 /// The queue every server and worker of one database shares unless told otherwise.
 const DEFAULT_QUEUE: &str = "nextstep-analyze";
@@ -41,6 +42,8 @@ pub struct ServeArgs {
     /// The job queue's name (servers and workers of one team share it).
     #[arg(long, default_value = DEFAULT_QUEUE, value_name = "NAME")]
     queue: String,
+    #[command(flatten)]
+    judge: JudgeArgs,
 }
 
 /// Arguments of `nextstep worker`.
@@ -55,6 +58,8 @@ pub struct WorkerArgs {
     /// This worker's name in logs (default: host and process id).
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    #[command(flatten)]
+    judge: JudgeArgs,
 }
 
 /// `nextstep user …`
@@ -106,11 +111,15 @@ fn generated_password() -> anyhow::Result<String> {
 }
 
 /// The state a server or worker runs with.
-async fn state(db: Db, queue: &str, config: ServerConfig) -> anyhow::Result<AppState> {
+async fn state(
+    db: Db,
+    queue: &str,
+    config: ServerConfig,
+    rules: Rules,
+) -> anyhow::Result<AppState> {
     let queue = Queue::connect(&db, queue)
         .await
         .context("setting up the job queue")?;
-    let rules = Rules::defaults();
     Ok(AppState::new(
         db,
         queue,
@@ -214,6 +223,7 @@ pub fn demo_email(name: &str) -> String {
 /// Runs `nextstep serve`.
 pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     init_logging();
+    let rules = args.judge.load()?;
     let (db_args, _) = if args.demo {
         demo_location(db, false)?
     } else {
@@ -242,7 +252,7 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             public_url: args.public_url.clone(),
             ..ServerConfig::default()
         };
-        let state = state(db, &args.queue, config).await?;
+        let state = state(db, &args.queue, config, rules).await?;
         let location = db_args.location()?;
         nextstep_server::serve(state, args.bind, args.workers, shutdown_signal(), |addr| {
             println!(
@@ -269,9 +279,10 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
 /// Runs `nextstep worker`: analysis workers only, against the shared database.
 pub fn worker(args: &WorkerArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     init_logging();
+    let rules = args.judge.load()?;
     runtime()?.block_on(async {
         let db = db.open().await?;
-        let state = state(db, &args.queue, ServerConfig::default()).await?;
+        let state = state(db, &args.queue, ServerConfig::default(), rules).await?;
         let name = args
             .name
             .clone()
