@@ -24,8 +24,6 @@ use crate::state::AppState;
 
 /// How long a prospect confirmation link works.
 pub const LINK_DAYS: i64 = 14;
-/// The largest transcript or CSV the API takes (bytes).
-pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
@@ -267,12 +265,6 @@ async fn upload_call(
         return Err(ApiError::bad_request(
             "the request body (the transcript) is empty",
         ));
-    }
-    if body.len() > MAX_UPLOAD_BYTES {
-        return Err(ApiError::bad_request(format!(
-            "the transcript is {} bytes; the limit is {MAX_UPLOAD_BYTES}",
-            body.len()
-        )));
     }
     let scope = c.scope();
     let deal = state.db().find_deal(&scope, &id).await?;

@@ -120,6 +120,14 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        // A body over the limit is the server's 413, not the client's malformed JSON.
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(
+                r.status(),
+                "payload_too_large",
+                "the request body is over the server's limit (see --max-upload-mb)",
+            );
+        }
         ApiError::bad_request(r.body_text())
     }
 }

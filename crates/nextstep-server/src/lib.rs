@@ -16,6 +16,7 @@ pub mod auth;
 pub mod cache;
 pub mod dataset;
 pub mod error;
+pub mod errors_layer;
 pub mod ingest;
 pub mod jobs;
 mod metrics_layer;
@@ -26,11 +27,13 @@ pub mod worker;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub use state::{AppState, ServerConfig};
 
@@ -41,16 +44,28 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
                        img-src 'self' data:; object-src 'none'; base-uri 'none'; \
                        frame-ancestors 'none'; form-action 'self'";
 
-/// The whole application: API, pages, health and metrics.
+/// The whole application: API, pages, health and metrics. One body limit
+/// ([`ServerConfig::max_body_bytes`]) for every route — checked from `Content-Length`
+/// before reading and again while reading — and one request timeout; errors that layers
+/// rather than handlers produce are reshaped into the JSON error shape on the way out.
 pub fn router(state: AppState) -> Router {
+    let limit = state.config().max_body_bytes;
+    let timeout = state.config().request_timeout;
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(axum::middleware::from_fn(metrics_layer::track))
-        .layer(RequestBodyLimitLayer::new(
-            api::MAX_UPLOAD_BYTES + 64 * 1024,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            errors_layer::shape_errors,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -67,15 +82,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure.
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+/// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure (in
+/// the JSON error shape, like every error).
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     use nextstep_store::Store;
     match state.db().data_version().await {
-        Ok(_) => (axum::http::StatusCode::OK, "ok\n".to_string()),
-        Err(e) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("database unreachable: {e}\n"),
-        ),
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            format!("database unreachable: {e}"),
+        )
+        .into_response(),
     }
 }
 

@@ -20,7 +20,20 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// A deal with no call for more than this many days is stale on the board.
     pub stale_days: i64,
+    /// The largest request body any route reads (bytes): transcripts, CSV imports and
+    /// forms alike (`--max-upload-mb`). Larger ones answer 413 in the JSON error shape.
+    pub max_body_bytes: usize,
+    /// How long one request may take, body included, before it answers 408: long enough
+    /// for a maximal upload over a slow link, short enough that a stalled client does not
+    /// hold a connection's handler for ever.
+    pub request_timeout: std::time::Duration,
 }
+
+/// The default of `--max-upload-mb`: what the import page promises.
+pub const DEFAULT_MAX_UPLOAD_MB: usize = 20;
+
+/// The default [`ServerConfig::request_timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -28,6 +41,8 @@ impl Default for ServerConfig {
             secure_cookies: false,
             public_url: None,
             stale_days: 30,
+            max_body_bytes: DEFAULT_MAX_UPLOAD_MB * 1024 * 1024,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }

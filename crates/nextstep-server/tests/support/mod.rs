@@ -378,6 +378,19 @@ impl Fixture {
         }
     }
 
+    /// The same team and queue behind a router with other settings (body limit,
+    /// timeout, public URL…).
+    pub fn app_with(&self, config: ServerConfig) -> Router {
+        let state = AppState::new(
+            self.db.clone(),
+            self.state.queue().clone(),
+            nextstep_analyzer::Rules::defaults(),
+            None,
+            config,
+        );
+        nextstep_server::router(state)
+    }
+
     pub fn person(&self, who: Who) -> &Person {
         self.people
             .get(&who)

@@ -41,6 +41,11 @@ pub struct ServeArgs {
     /// The job queue's name (servers and workers of one team share it).
     #[arg(long, default_value = DEFAULT_QUEUE, value_name = "NAME")]
     queue: String,
+    /// The largest request body any route takes, in MB (MiB): transcript uploads, CSV
+    /// imports and forms alike. Larger ones answer 413.
+    #[arg(long, default_value_t = nextstep_server::state::DEFAULT_MAX_UPLOAD_MB as u16,
+          value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    max_upload_mb: u16,
 }
 
 /// Arguments of `nextstep worker`.
@@ -240,6 +245,7 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let config = ServerConfig {
             secure_cookies: args.secure_cookies,
             public_url: args.public_url.clone(),
+            max_body_bytes: usize::from(args.max_upload_mb) * 1024 * 1024,
             ..ServerConfig::default()
         };
         let state = state(db, &args.queue, config).await?;
