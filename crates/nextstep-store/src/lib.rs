@@ -285,6 +285,14 @@ impl Db {
     }
 }
 
+/// `url` with any password replaced by `***` — in the user-info part
+/// (`postgres://user:secret@host/db`) and in a `password=` query parameter
+/// (`postgres://host/db?password=secret`): what every message that names a database
+/// shows, the command line's included.
+pub fn redact_url(url: &str) -> String {
+    common::redact_url(url)
+}
+
 /// Where nextstep keeps its SQLite file by default, per the XDG base directory spec:
 /// `$XDG_DATA_HOME/nextstep/nextstep.db`, else `$HOME/.local/share/nextstep/nextstep.db`;
 /// `None` when neither variable is set (a relative `XDG_DATA_HOME` is ignored, as the
