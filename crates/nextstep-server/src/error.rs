@@ -90,6 +90,19 @@ impl From<StoreError> for ApiError {
                     at.format("%Y-%m-%d")
                 ),
             ),
+            StoreError::LinkSuperseded => ApiError::new(
+                StatusCode::GONE,
+                "link_superseded",
+                "this confirmation link's next step has been replaced or closed",
+            ),
+            StoreError::IdempotencyKeyReused(key) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                format!(
+                    "the Idempotency-Key {key:?} was already used for a different upload; \
+                     send a new key for a new upload"
+                ),
+            ),
             other => ApiError::internal(other),
         }
     }

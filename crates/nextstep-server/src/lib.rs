@@ -11,15 +11,20 @@
 //! store's traits.
 #![warn(missing_docs)]
 
+pub mod address_limit;
 pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod dataset;
 pub mod error;
 pub mod errors_layer;
+pub mod form_token;
+pub mod hashing;
 pub mod ingest;
 pub mod jobs;
+pub mod limits;
 mod metrics_layer;
+pub mod outbox;
 pub mod state;
 pub mod ui;
 pub mod worker;
@@ -153,8 +158,13 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(|e| ServeError::Io(e.to_string()))?;
+    state.set_listening_on(local);
     on_listening(local);
     let stop = broadcast(shutdown);
+    let sweeper = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
+    };
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
@@ -163,11 +173,14 @@ pub async fn serve(
     } else {
         None
     };
-    let http = axum::serve(listener, router(state)).with_graceful_shutdown(stopped(stop));
+    // The peer address reaches handlers as `ConnectInfo` (the per-address login limit).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(stopped(stop));
     http.await.map_err(|e| ServeError::Io(e.to_string()))?;
     if let Some(jobs) = jobs {
         jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
     }
+    sweeper.await.map_err(|e| ServeError::Io(e.to_string()))?;
     Ok(())
 }
 
@@ -199,6 +212,25 @@ pub async fn run_workers(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), jobs::JobError> {
     workers_until(state, count, name, broadcast(shutdown)).await
+}
+
+/// What `nextstep worker` runs: [`run_workers`] plus the upload outbox's sweeper
+/// ([`outbox::run_sweeper`]), so uploads whose job was never pushed get queued even when
+/// no server is running.
+pub async fn work(
+    state: &AppState,
+    count: usize,
+    name: &str,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), jobs::JobError> {
+    let stop = broadcast(shutdown);
+    let sweeper = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
+    };
+    let result = workers_until(state, count, name, stop).await;
+    let _ = sweeper.await;
+    result
 }
 
 /// [`run_workers`] until `stop` is signalled.

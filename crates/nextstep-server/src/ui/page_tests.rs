@@ -165,15 +165,22 @@ async fn fixture(name: &str) -> Fx {
                 file_name: format!("{XSS_IMG}.vtt"),
                 content: b"garbage".to_vec(),
                 call_date: None,
+                job_id: Queue::new_job_id(),
+                idempotency_key: None,
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .upload;
     db.fail_upload(upload.id, &format!("cannot read {XSS_SCRIPT}"), true)
         .await
         .unwrap();
     let queue = Queue::connect(&db, &format!("ui-{name}")).await.unwrap();
-    let state = AppState::new(db.clone(), queue, rules, None, ServerConfig::default());
+    let config = ServerConfig {
+        public_url: Some("https://nextstep.example".into()),
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(db.clone(), queue, rules, None, config);
     Fx {
         app: crate::router(state),
         admin: session(&db, ids[0]).await,
