@@ -5,27 +5,29 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
+use nextstep_analyzer::{Kind, Owner};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::hygiene::{self, Flag};
 use nextstep_store::{
-    Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NewUpload,
-    NextStepRecord, Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload,
-    User,
+    Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NextStepRecord,
+    Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload, User,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth::{ApiCaller, Caller, digest, random_hex};
 use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
+use crate::limits;
 use crate::state::AppState;
+
+/// The request header that makes an upload safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// How long a prospect confirmation link works.
 pub const LINK_DAYS: i64 = 14;
-/// The largest transcript or CSV the API takes (bytes).
-pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 /// The OpenAPI document of this API.
 #[derive(OpenApi)]
@@ -34,12 +36,12 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
     paths(
         me, list_deals, get_deal, upload_call, get_upload, list_uploads, get_call,
         set_next_step, close_next_step, create_confirm_link, pipeline, coach, forecast,
-        import_deals
+        import_deals, list_tokens, create_token, revoke_token
     ),
     components(schemas(
         ErrorBody, ErrorDetail, DealsQuery, PipelineQuery, UploadQuery, UploadAccepted,
         ManualStep, CloseStep, LinkCreated, ImportResult, Me, DealDetail, CallSummary,
-        UploadState
+        UploadState, NewToken, TokenCreated
     )),
     modifiers(&BearerAuth)
 )]
@@ -68,8 +70,10 @@ pub struct ErrorBody {
 /// An error's code and message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `link_expired`, `internal`.
+    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `no_open_step`, `no_public_url`, `link_expired`,
+    /// `link_superseded`, `timeout`, `payload_too_large`, `uri_too_long`,
+    /// `idempotency_key_reused`, `too_many_requests`, `unavailable`, `internal`.
     pub code: String,
     /// For people.
     pub message: String,
@@ -93,6 +97,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/coach", get(coach))
         .route("/forecast", get(forecast))
         .route("/import/deals", post(import_deals))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::not_found("no such API route") })
 }
@@ -146,6 +152,9 @@ async fn list_deals(
     ApiCaller(c): ApiCaller,
     ApiQuery(q): ApiQuery<DealsQuery>,
 ) -> ApiResult<Json<Vec<Deal>>> {
+    if let Some(owner) = &q.owner {
+        limits::line("owner", owner, limits::MAX_FILTER_CHARS)?;
+    }
     let deals = state
         .db()
         .list_deals(&DealFilter {
@@ -242,54 +251,74 @@ pub struct UploadAccepted {
     pub upload_id: i64,
     /// The queue's job id.
     pub job_id: String,
-    /// `queued`.
+    /// `queued` (or, for a replayed request, wherever the first upload is now).
     pub status: String,
     /// Where to poll.
     pub status_url: String,
 }
 
 /// Queue a transcript (the request body, any format nextstep reads) for analysis on a
-/// deal: answers 202 with the job id at once.
+/// deal: answers 202 with the job id at once. With an `Idempotency-Key` header, sending
+/// the same request again (after a lost answer) answers the first upload — marked
+/// `Idempotent-Replayed: true` — instead of storing a second; the same key with another
+/// request is a 422.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/calls", security(("bearer" = [])),
-    params(("id" = String, Path), UploadQuery),
+    params(("id" = String, Path), UploadQuery,
+           ("Idempotency-Key" = Option<String>, Header,
+            description = "a key of the client's choosing, up to 255 visible ASCII characters; one per upload")),
     request_body(content = String, content_type = "text/plain"),
     responses((status = 202, body = UploadAccepted), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody),
               (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn upload_call(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<UploadAccepted>)> {
+) -> ApiResult<(StatusCode, HeaderMap, Json<UploadAccepted>)> {
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the request body (the transcript) is empty",
         ));
     }
-    if body.len() > MAX_UPLOAD_BYTES {
-        return Err(ApiError::bad_request(format!(
-            "the transcript is {} bytes; the limit is {MAX_UPLOAD_BYTES}",
-            body.len()
-        )));
-    }
+    let file_name = q.file_name.unwrap_or_else(|| "upload.txt".into());
+    limits::line("file_name", &file_name, limits::MAX_FILE_NAME_CHARS)?;
+    let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(v) => {
+            let key = v.to_str().map_err(|_| {
+                ApiError::bad_request("header `Idempotency-Key` must be visible ASCII")
+            })?;
+            limits::idempotency_key(key)?;
+            Some(key.to_string())
+        }
+    };
     let scope = c.scope();
     let deal = state.db().find_deal(&scope, &id).await?;
-    let upload = crate::worker::enqueue(
+    let stored = crate::outbox::enqueue(
         &state,
         &scope,
-        &NewUpload {
+        crate::outbox::UploadRequest {
             deal_id: deal.id,
             user_id: Some(c.user.id),
-            file_name: q.file_name.unwrap_or_else(|| "upload.txt".into()),
+            file_name,
             content: body.to_vec(),
             call_date: q.date,
+            idempotency_key,
         },
     )
     .await?;
+    let mut answer_headers = HeaderMap::new();
+    if stored.replayed {
+        answer_headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    let upload = stored.upload;
     Ok((
         StatusCode::ACCEPTED,
+        answer_headers,
         Json(UploadAccepted {
             upload_id: upload.id,
             job_id: upload.job_id.unwrap_or_default(),
@@ -354,26 +383,29 @@ async fn get_call(
 /// A next step typed in by hand.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ManualStep {
-    /// What happens next.
+    /// What happens next (up to 1,000 characters, one line).
     pub action: String,
     /// Who said so: `prospect` or `seller`.
     pub defined_by: DefinedBy,
     /// When, YYYY-MM-DD.
     pub due: Option<NaiveDate>,
-    /// Who does it (`seller`, `prospect`, `both`).
+    /// Who does it: `seller` (the default), `prospect` or `both`.
     #[serde(default = "default_owner")]
-    pub owner: String,
-    /// Kind (`meeting`, `demo`, `proposal`, …; default `other`).
+    #[schema(value_type = String, example = "seller", pattern = "^(seller|prospect|both)$")]
+    pub owner: Owner,
+    /// Kind: `meeting`, `demo`, `proposal`, `quote`, `trial`, `introduction`,
+    /// `information`, `contract`, `follow_up` or `other` (the default).
     #[serde(default = "default_kind")]
-    pub kind: String,
+    #[schema(value_type = String, example = "meeting")]
+    pub kind: Kind,
 }
 
-fn default_owner() -> String {
-    "seller".into()
+fn default_owner() -> Owner {
+    Owner::Seller
 }
 
-fn default_kind() -> String {
-    "other".into()
+fn default_kind() -> Kind {
+    Kind::Other
 }
 
 /// Record a next step by hand (it supersedes the open one).
@@ -388,18 +420,20 @@ async fn set_next_step(
     Path(id): Path<String>,
     ApiJson(step): ApiJson<ManualStep>,
 ) -> ApiResult<(StatusCode, Json<NextStepRecord>)> {
-    if step.action.trim().is_empty() {
+    let action = step.action.trim();
+    if action.is_empty() {
         return Err(ApiError::bad_request("field `action` is empty"));
     }
+    limits::line("action", action, limits::MAX_ACTION_CHARS)?;
     let deal = state.db().find_deal(&c.scope(), &id).await?;
     let record = state
         .db()
         .set_next_step(
             deal.id,
             &NewNextStep {
-                action: step.action.trim().to_string(),
-                kind: step.kind,
-                owner: step.owner,
+                action: action.to_string(),
+                kind: step.kind.as_str().to_string(),
+                owner: step.owner.as_str().to_string(),
                 due: step.due,
                 defined_by: step.defined_by,
                 confirmed_by_prospect: false,
@@ -456,12 +490,8 @@ pub struct LinkCreated {
 
 /// Creates a confirmation link for the deal's open step; the token exists only in the
 /// returned URL.
-pub async fn new_confirm_link(
-    state: &AppState,
-    c: &Caller,
-    key: &str,
-    headers: &HeaderMap,
-) -> ApiResult<LinkCreated> {
+pub async fn new_confirm_link(state: &AppState, c: &Caller, key: &str) -> ApiResult<LinkCreated> {
+    let base = public_base(state)?;
     let scope = c.scope();
     let deal = state.db().find_deal(&scope, key).await?;
     let step = state
@@ -492,27 +522,30 @@ pub async fn new_confirm_link(
         )
         .await?;
     Ok(LinkCreated {
-        url: format!("{}/confirm/{token}", public_base(state, headers)),
+        url: format!("{base}/confirm/{token}"),
         expires_at: link.expires_at,
         step_id: step.id,
     })
 }
 
-/// The server's address as the prospect will reach it.
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+/// The server's address as the prospect will reach it: `--public-url`, else the address
+/// the server listens on when that is loopback (a server on one's own machine, where the
+/// prospect is oneself). Never the request's `Host` header: the client chooses it, and a
+/// forged one would send prospects to someone else's site. Otherwise a 409 asking for
+/// `--public-url`.
+pub fn public_base(state: &AppState) -> ApiResult<String> {
     if let Some(url) = &state.config().public_url {
-        return url.trim_end_matches('/').to_string();
+        return Ok(url.trim_end_matches('/').to_string());
     }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if crate::auth::behind_tls(state, headers) {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
+    match state.listening_on() {
+        Some(addr) if addr.ip().is_loopback() => Ok(format!("http://{addr}")),
+        _ => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_public_url",
+            "confirmation links need the address prospects reach this server at: \
+             start the server with --public-url",
+        )),
+    }
 }
 
 /// Create a recap link (128-bit token, 14 days) asking the prospect to confirm the
@@ -525,9 +558,8 @@ async fn create_confirm_link(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> ApiResult<(StatusCode, Json<LinkCreated>)> {
-    let link = new_confirm_link(&state, &c, &id, &headers).await?;
+    let link = new_confirm_link(&state, &c, &id).await?;
     Ok((StatusCode::CREATED, Json(link)))
 }
 
@@ -593,6 +625,11 @@ pub async fn pipeline_page(
     c: &Caller,
     q: &PipelineQuery,
 ) -> ApiResult<PipelinePage> {
+    for (field, value) in [("owner", &q.owner), ("flag", &q.flag)] {
+        if let Some(value) = value {
+            limits::line(field, value, limits::MAX_FILTER_CHARS)?;
+        }
+    }
     let flag = match q.flag.as_deref().filter(|f| !f.is_empty()) {
         Some(f) => Some(parse_flag(f)?),
         None => None,
@@ -712,4 +749,84 @@ async fn import_deals(
     body: Bytes,
 ) -> ApiResult<Json<ImportResult>> {
     Ok(Json(import_csv(&state, &c, &body).await?))
+}
+
+/// A token to create for yourself.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewToken {
+    /// A label to recognise it by (up to 100 characters).
+    pub name: String,
+    /// Days until it stops working (1 to 3650); absent: until revoked.
+    pub expires_in_days: Option<i64>,
+}
+
+/// A token just created: the secret itself appears only in this answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    /// Send it as `Authorization: Bearer …`; only its digest is kept.
+    pub token: String,
+    /// The stored record (what `GET /api/v1/tokens` lists).
+    #[serde(flatten)]
+    pub record: nextstep_store::ApiToken,
+}
+
+/// Your API tokens (an admin's: everyone's), without their secrets.
+#[utoipa::path(get, path = "/api/v1/tokens", security(("bearer" = [])),
+    responses((status = 200, body = [nextstep_store::ApiToken]),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+) -> ApiResult<Json<Vec<nextstep_store::ApiToken>>> {
+    let whose = (c.user.role != Role::Admin).then_some(c.user.id);
+    Ok(Json(state.db().list_api_tokens(whose).await?))
+}
+
+/// Create an API token for yourself, optionally expiring; the answer is the only place
+/// the token ever appears.
+#[utoipa::path(post, path = "/api/v1/tokens", security(("bearer" = [])), request_body = NewToken,
+    responses((status = 201, body = TokenCreated), (status = 400, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
+async fn create_token(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    ApiJson(new): ApiJson<NewToken>,
+) -> ApiResult<(StatusCode, Json<TokenCreated>)> {
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::bad_request("field `name` is empty"));
+    }
+    limits::line("name", name, limits::MAX_TOKEN_NAME_CHARS)?;
+    let expires_at = match new.expires_in_days {
+        None => None,
+        Some(days) if (1..=limits::MAX_TOKEN_DAYS).contains(&days) => {
+            Some(Utc::now() + Duration::days(days))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(format!(
+                "field `expires_in_days` must be 1 to {}",
+                limits::MAX_TOKEN_DAYS
+            )));
+        }
+    };
+    let (token, record) = crate::auth::issue_api_token(state.db(), c.user.id, name, expires_at)
+        .await
+        .map_err(ApiError::from)?;
+    Ok((StatusCode::CREATED, Json(TokenCreated { token, record })))
+}
+
+/// Revoke one of your API tokens (an admin: anyone's); it authenticates no one from now
+/// on. Someone else's token id is a 404, like one that does not exist.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let whose = (c.user.role != Role::Admin).then_some(c.user.id);
+    state.db().revoke_api_token(id_of(&id)?, whose).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

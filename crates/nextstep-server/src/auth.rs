@@ -21,6 +21,13 @@ pub const SESSION_DAYS: i64 = 14;
 /// The header a cookie-authenticated API write carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// Login attempts allowed per email within [`LOCKOUT_WINDOW`] before every further one
+/// is refused unchecked (a success starts afresh). Counted by the store before the
+/// password is checked, so parallel attempts cannot slip past it.
+pub const MAX_LOGIN_ATTEMPTS: u32 = 5;
+/// How long a window of attempts lasts (and so how long a locked email waits).
+pub const LOCKOUT_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// Why a password could not be hashed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -43,6 +50,47 @@ pub fn random_hex(bytes: usize) -> Result<String, AuthError> {
 /// the database opens no session, token or link.
 pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Why an API token could not be issued.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// No randomness for the secret.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The store refused it.
+    #[error(transparent)]
+    Store(#[from] nextstep_store::StoreError),
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Auth(e) => ApiError::internal(e),
+            TokenError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// A new API token for `user_id`: 256 random bits, of which only the digest is stored.
+/// Returns the token (to show once) and its record. Shared by `POST /api/v1/tokens` and
+/// `nextstep token create`.
+pub async fn issue_api_token(
+    db: &nextstep_store::Db,
+    user_id: i64,
+    name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(String, nextstep_store::ApiToken), TokenError> {
+    let token = random_hex(32)?;
+    let record = db
+        .create_api_token(&nextstep_store::NewApiToken {
+            user_id,
+            name: name.to_string(),
+            token_hash: digest(&token),
+            expires_at,
+        })
+        .await?;
+    Ok((token, record))
 }
 
 /// An argon2id PHC string for `password` (random salt, the crate's default cost).
@@ -142,7 +190,7 @@ pub async fn authenticate(
             .ok_or_else(ApiError::unauthorized)?;
         return Ok(state
             .db()
-            .token_user(&digest(token))
+            .token_user(&digest(token), Utc::now())
             .await?
             .map(|user| Caller {
                 user,
@@ -188,11 +236,12 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// Compares secrets without an early exit on the first differing byte.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`constant_time_eq`] for bytes.
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A new login session for `user`: records its digest and returns the `Set-Cookie` value.
@@ -274,81 +323,5 @@ mod tests {
             assert!(c.contains(flag), "{c}");
         }
         assert!(!session_cookie("s", 60, false).contains("Secure"));
-    }
-}
-
-/// Failed logins allowed per email within [`THROTTLE_WINDOW`] before the form refuses.
-pub const MAX_FAILED_LOGINS: u32 = 5;
-/// How long failures are remembered (and how long a locked email waits).
-pub const THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-/// Slows password guessing: after [`MAX_FAILED_LOGINS`] wrong passwords for one email
-/// within [`THROTTLE_WINDOW`], that email's logins are refused until the window passes.
-/// In memory, per server process: a restart forgets, which only ever lets a user in.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
-}
-
-impl LoginThrottle {
-    /// How long `email` must still wait, if it is locked at `now`.
-    pub fn locked_for(&self, email: &str, now: std::time::Instant) -> Option<std::time::Duration> {
-        let failures = self.failures.lock().ok()?;
-        let (count, since) = failures.get(email)?;
-        let elapsed = now.saturating_duration_since(*since);
-        (*count >= MAX_FAILED_LOGINS && elapsed < THROTTLE_WINDOW)
-            .then(|| THROTTLE_WINDOW - elapsed)
-    }
-
-    /// Records a wrong password for `email` at `now`.
-    pub fn failed(&self, email: &str, now: std::time::Instant) {
-        if let Ok(mut failures) = self.failures.lock() {
-            // Forget what is older than the window, so the map stays small.
-            failures
-                .retain(|_, (_, since)| now.saturating_duration_since(*since) < THROTTLE_WINDOW);
-            let entry = failures.entry(email.to_string()).or_insert((0, now));
-            entry.0 += 1;
-        }
-    }
-
-    /// A successful login clears the email's failures.
-    pub fn succeeded(&self, email: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(email);
-        }
-    }
-}
-
-#[cfg(test)]
-mod throttle_tests {
-    use super::*;
-    use std::time::{Duration, Instant};
-
-    #[test]
-    fn five_failures_lock_an_email_for_the_window_and_success_clears() {
-        let t = LoginThrottle::default();
-        let start = Instant::now();
-        for i in 0..MAX_FAILED_LOGINS {
-            assert_eq!(t.locked_for("a@x", start), None, "after {i} failures");
-            t.failed("a@x", start);
-        }
-        assert!(t.locked_for("a@x", start).is_some());
-        assert_eq!(
-            t.locked_for("b@x", start),
-            None,
-            "other emails are not locked"
-        );
-        let later = start + THROTTLE_WINDOW + Duration::from_secs(1);
-        assert_eq!(
-            t.locked_for("a@x", later),
-            None,
-            "the lock ends with the window"
-        );
-        t.failed("c@x", start);
-        t.succeeded("c@x");
-        for _ in 0..MAX_FAILED_LOGINS - 1 {
-            t.failed("c@x", start);
-        }
-        assert_eq!(t.locked_for("c@x", start), None, "success reset the count");
     }
 }

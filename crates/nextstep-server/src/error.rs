@@ -90,6 +90,19 @@ impl From<StoreError> for ApiError {
                     at.format("%Y-%m-%d")
                 ),
             ),
+            StoreError::LinkSuperseded => ApiError::new(
+                StatusCode::GONE,
+                "link_superseded",
+                "this confirmation link's next step has been replaced or closed",
+            ),
+            StoreError::IdempotencyKeyReused(key) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                format!(
+                    "the Idempotency-Key {key:?} was already used for a different upload; \
+                     send a new key for a new upload"
+                ),
+            ),
             other => ApiError::internal(other),
         }
     }
@@ -120,6 +133,14 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        // A body over the limit is the server's 413, not the client's malformed JSON.
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(
+                r.status(),
+                "payload_too_large",
+                "the request body is over the server's limit (see --max-upload-mb)",
+            );
+        }
         ApiError::bad_request(r.body_text())
     }
 }

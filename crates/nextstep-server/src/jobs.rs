@@ -243,13 +243,30 @@ impl Queue {
         &self.namespace
     }
 
-    /// Enqueues a job (one row, committed before this returns) and returns apalis' task id
-    /// (a ULID) as a string: what the API answers with 202 and what [`Queue::status`] takes.
+    /// A fresh job id (a ULID): chosen before an upload is stored, so the upload's row
+    /// names its job from the start and a job can be pushed again under the same id
+    /// without ever making a second one.
+    pub fn new_job_id() -> String {
+        Ulid::generate().to_string()
+    }
+
+    /// Enqueues a job under a fresh id (one row, committed before this returns) and
+    /// returns the id: what [`Queue::status`] takes.
     pub async fn push(&self, job: AnalyzeUpload) -> Result<String, JobError> {
+        let id = Queue::new_job_id();
+        self.push_as(&id, job).await?;
+        Ok(id)
+    }
+
+    /// Enqueues a job under the id `id` (from [`Queue::new_job_id`]). A second push of
+    /// the same id fails on the job table's unique id ([`JobError::Database`]) and adds
+    /// nothing, which is what makes pushing from the outbox safe to repeat.
+    pub async fn push_as(&self, id: &str, job: AnalyzeUpload) -> Result<(), JobError> {
+        let ulid =
+            Ulid::from_str(id).map_err(|e| JobError::Encode(format!("job id {id:?}: {e}")))?;
         let args = serde_json::to_value(&job).map_err(|e| JobError::Encode(e.to_string()))?;
-        let id = TaskId::from_ulid(Ulid::generate());
         let task = TaskBuilder::new(args)
-            .task_id(id.clone())
+            .task_id(TaskId::from_ulid(ulid))
             .max_attempts(MAX_ATTEMPTS)
             .build();
         match &self.backend {
@@ -264,7 +281,7 @@ impl Queue {
                 .await
                 .map_err(|e| JobError::Database(e.to_string()))?,
         }
-        Ok(id.to_string())
+        Ok(())
     }
 
     /// The job's state, runs so far and final error; `None` for an id this queue never

@@ -11,14 +11,20 @@
 //! store's traits.
 #![warn(missing_docs)]
 
+pub mod address_limit;
 pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod dataset;
 pub mod error;
+pub mod errors_layer;
+pub mod form_token;
+pub mod hashing;
 pub mod ingest;
 pub mod jobs;
+pub mod limits;
 mod metrics_layer;
+pub mod outbox;
 pub mod state;
 pub mod ui;
 pub mod worker;
@@ -26,11 +32,13 @@ pub mod worker;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub use state::{AppState, ServerConfig};
 
@@ -41,16 +49,28 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
                        img-src 'self' data:; object-src 'none'; base-uri 'none'; \
                        frame-ancestors 'none'; form-action 'self'";
 
-/// The whole application: API, pages, health and metrics.
+/// The whole application: API, pages, health and metrics. One body limit
+/// ([`ServerConfig::max_body_bytes`]) for every route — checked from `Content-Length`
+/// before reading and again while reading — and one request timeout; errors that layers
+/// rather than handlers produce are reshaped into the JSON error shape on the way out.
 pub fn router(state: AppState) -> Router {
+    let limit = state.config().max_body_bytes;
+    let timeout = state.config().request_timeout;
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(axum::middleware::from_fn(metrics_layer::track))
-        .layer(RequestBodyLimitLayer::new(
-            api::MAX_UPLOAD_BYTES + 64 * 1024,
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            errors_layer::shape_errors,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -67,15 +87,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure.
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+/// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure (in
+/// the JSON error shape, like every error).
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     use nextstep_store::Store;
     match state.db().data_version().await {
-        Ok(_) => (axum::http::StatusCode::OK, "ok\n".to_string()),
-        Err(e) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("database unreachable: {e}\n"),
-        ),
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            format!("database unreachable: {e}"),
+        )
+        .into_response(),
     }
 }
 
@@ -135,8 +158,13 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(|e| ServeError::Io(e.to_string()))?;
+    state.set_listening_on(local);
     on_listening(local);
     let stop = broadcast(shutdown);
+    let sweeper = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
+    };
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
@@ -145,11 +173,14 @@ pub async fn serve(
     } else {
         None
     };
-    let http = axum::serve(listener, router(state)).with_graceful_shutdown(stopped(stop));
+    // The peer address reaches handlers as `ConnectInfo` (the per-address login limit).
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let http = axum::serve(listener, app).with_graceful_shutdown(stopped(stop));
     http.await.map_err(|e| ServeError::Io(e.to_string()))?;
     if let Some(jobs) = jobs {
         jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
     }
+    sweeper.await.map_err(|e| ServeError::Io(e.to_string()))?;
     Ok(())
 }
 
@@ -181,6 +212,25 @@ pub async fn run_workers(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), jobs::JobError> {
     workers_until(state, count, name, broadcast(shutdown)).await
+}
+
+/// What `nextstep worker` runs: [`run_workers`] plus the upload outbox's sweeper
+/// ([`outbox::run_sweeper`]), so uploads whose job was never pushed get queued even when
+/// no server is running.
+pub async fn work(
+    state: &AppState,
+    count: usize,
+    name: &str,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), jobs::JobError> {
+    let stop = broadcast(shutdown);
+    let sweeper = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
+    };
+    let result = workers_until(state, count, name, stop).await;
+    let _ = sweeper.await;
+    result
 }
 
 /// [`run_workers`] until `stop` is signalled.

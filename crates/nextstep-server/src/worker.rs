@@ -3,31 +3,10 @@
 //! and marking the upload done are one transaction.
 
 use chrono::Utc;
-use nextstep_store::{NewUpload, Scope, TeamStore, Upload, UploadStatus};
+use nextstep_store::{TeamStore, UploadStatus};
 
-use crate::error::ApiError;
 use crate::jobs::{AnalyzeUpload, Attempt};
 use crate::state::AppState;
-
-/// Stores an upload and queues its analysis; answers at once with the upload (its job id
-/// set). The bytes live in the store, the job carries only the upload's id.
-pub async fn enqueue(
-    state: &AppState,
-    scope: &Scope,
-    upload: &NewUpload,
-) -> Result<Upload, ApiError> {
-    let mut stored = state.db().create_upload(scope, upload).await?;
-    let job_id = state
-        .queue()
-        .push(AnalyzeUpload {
-            upload_id: stored.id,
-        })
-        .await
-        .map_err(ApiError::internal)?;
-    state.db().set_upload_job(stored.id, &job_id).await?;
-    stored.job_id = Some(job_id);
-    Ok(stored)
-}
 
 /// Runs one attempt at an upload. `Err` makes the queue retry (up to its limit); the
 /// upload records each error, and `failed` after the last attempt.
@@ -94,7 +73,7 @@ mod tests {
     use super::*;
     use crate::jobs::Queue;
     use crate::{AppState, ServerConfig};
-    use nextstep_store::{Db, NewDeal, SqliteStore, Store};
+    use nextstep_store::{Db, NewDeal, NewUpload, Scope, SqliteStore, Store};
 
     const CALL: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dana Seller>What would you like to do next?\n\n\
         00:00:05.000 --> 00:00:09.000\n<v Priya Buyer>Could you send me the security questionnaire by Friday?\n";
@@ -120,10 +99,13 @@ mod tests {
                     file_name: "call-2026-04-14.vtt".into(),
                     content: content.to_vec(),
                     call_date: None,
+                    job_id: Queue::new_job_id(),
+                    idempotency_key: None,
                 },
             )
             .await
-            .unwrap();
+            .unwrap()
+            .upload;
         let queue = Queue::connect(&db, "worker-tests").await.unwrap();
         let rules = nextstep_analyzer::Rules::defaults();
         let state = AppState::new(db, queue, rules, None, ServerConfig::default());

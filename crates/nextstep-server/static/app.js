@@ -76,6 +76,20 @@
     }, delay);
   }
 
+  // One key per file: a retry after a lost answer (network error, server restart)
+  // carries the same key, so the server answers the first upload instead of storing a
+  // second call.
+  function idempotencyKey() {
+    if (window.crypto && window.crypto.randomUUID) return 'upload-' + window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return 'upload-' + Array.prototype.map.call(bytes, function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+  }
+
+  var UPLOAD_TRIES = 4;
+
   function upload(zone, list, file) {
     var item = el('li', 'upload-item');
     item.appendChild(el('span', 'upload-name', file.name));
@@ -87,26 +101,43 @@
     var dealId = zone.getAttribute('data-deal-id');
     var url = '/api/v1/deals/' + encodeURIComponent(dealId) + '/calls?file_name=' +
       encodeURIComponent(file.name);
-    fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        'X-CSRF-Token': csrf,
-        'Content-Type': file.type || 'application/octet-stream',
-        'Accept': 'application/json'
-      },
-      body: file
-    }).then(readJson).then(function (res) {
-      if (!res.ok || !res.body) {
-        fail(item, errorMessage(res.body, 'the upload was refused (' + res.status + ')'));
-        return;
-      }
-      item.setAttribute('data-upload-id', res.body.upload_id);
-      setState(item, res.body.status === 'running' ? 'running' : 'queued');
-      poll(item, res.body.upload_id, 0);
-    }).catch(function (e) {
-      fail(item, 'the upload failed: ' + e);
-    });
+    var key = idempotencyKey();
+    var send = function (attempt) {
+      fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          'X-CSRF-Token': csrf,
+          'Idempotency-Key': key,
+          'Content-Type': file.type || 'application/octet-stream',
+          'Accept': 'application/json'
+        },
+        body: file
+      }).then(readJson).then(function (res) {
+        if (res.status >= 500 && attempt < UPLOAD_TRIES) {
+          retry(attempt);
+          return;
+        }
+        if (!res.ok || !res.body) {
+          fail(item, errorMessage(res.body, 'the upload was refused (' + res.status + ')'));
+          return;
+        }
+        item.setAttribute('data-upload-id', res.body.upload_id);
+        setState(item, res.body.status === 'running' ? 'running' : 'queued');
+        poll(item, res.body.upload_id, 0);
+      }).catch(function (e) {
+        if (attempt < UPLOAD_TRIES) {
+          retry(attempt);
+        } else {
+          fail(item, 'the upload failed: ' + e);
+        }
+      });
+    };
+    var retry = function (attempt) {
+      setState(item, 'sending', 'retrying…');
+      window.setTimeout(function () { send(attempt + 1); }, 1000 * attempt);
+    };
+    send(1);
   }
 
   function setUpDropzone() {

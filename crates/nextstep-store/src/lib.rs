@@ -61,6 +61,14 @@ pub enum StoreError {
     /// A confirmation link past its expiry.
     #[error("this confirmation link expired on {0}")]
     LinkExpired(chrono::DateTime<chrono::Utc>),
+    /// A confirmation link whose step is no longer the deal's open step (a newer step
+    /// superseded it, or it was closed): the prospect would confirm something stale.
+    #[error("this confirmation link's next step has been replaced or closed")]
+    LinkSuperseded,
+    /// An idempotency key sent again with a different request (another deal, file or
+    /// content): the key names one request, so the second is refused.
+    #[error("the idempotency key {0:?} was already used for a different upload")]
+    IdempotencyKeyReused(String),
     /// A stored value the code cannot read back (a corrupt or foreign row).
     #[error("unreadable {field} in the database: {value:?}")]
     Corrupt {
@@ -178,15 +186,37 @@ pub trait TeamStore {
     /// Ends a session (log out).
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
 
-    /// Records an API token (its digest) for a user; returns its id.
-    async fn create_api_token(
+    /// Counts a login attempt for `email` *before* its password is checked, in one
+    /// atomic statement: the first `max` attempts of a `window` (which starts at the first
+    /// attempt) are [`LoginGate::Open`], every later one [`LoginGate::Locked`] until the
+    /// window ends — however many arrive at once. Rows of ended windows are deleted.
+    async fn count_login_attempt(
         &self,
-        user_id: i64,
-        name: &str,
+        email: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        max: u32,
+        window: chrono::Duration,
+    ) -> Result<LoginGate, StoreError>;
+    /// Forgets `email`'s attempts (a successful login).
+    async fn clear_login_attempts(&self, email: &str) -> Result<(), StoreError>;
+    /// The server key named `name`, stored with `candidate` if it has none yet (the first
+    /// server to ask wins; every later one gets the same key): what signs the login and
+    /// confirmation forms' tokens, shared by every server process of one database.
+    async fn server_key(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    /// Records an API token (its digest) for a user.
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError>;
+    /// API tokens, oldest first: one user's, or everyone's (`None`).
+    async fn list_api_tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiToken>, StoreError>;
+    /// Deletes token `id` — only if it is `user_id`'s when one is given
+    /// ([`StoreError::NotFound`] otherwise): it authenticates no one from now on.
+    async fn revoke_api_token(&self, id: i64, user_id: Option<i64>) -> Result<(), StoreError>;
+    /// The user a token digest belongs to, if the token has not expired at `now`.
+    async fn token_user(
+        &self,
         token_hash: &str,
-    ) -> Result<i64, StoreError>;
-    /// The user a token digest belongs to.
-    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<User>, StoreError>;
 
     /// Records a confirmation link for a step of a deal `scope` sees.
     async fn create_confirm_link(
@@ -197,7 +227,9 @@ pub trait TeamStore {
     /// The link with this token digest (public: no scope; the token is the capability).
     async fn confirm_link(&self, token_hash: &str) -> Result<Option<ConfirmLink>, StoreError>;
     /// Records the prospect's answer and sets (yes) or clears (not quite) the step's
-    /// `confirmed_by_prospect`, in one transaction; refuses an expired link.
+    /// `confirmed_by_prospect`, in one transaction; refuses an expired link
+    /// ([`StoreError::LinkExpired`]) and one whose step is no longer open
+    /// ([`StoreError::LinkSuperseded`]).
     async fn answer_confirm_link(
         &self,
         token_hash: &str,
@@ -208,10 +240,28 @@ pub trait TeamStore {
     /// A deal's links, newest first.
     async fn confirm_links_for_deal(&self, deal_id: i64) -> Result<Vec<ConfirmLink>, StoreError>;
 
-    /// Stores an uploaded transcript (status queued) on a deal `scope` sees.
-    async fn create_upload(&self, scope: &Scope, upload: &NewUpload) -> Result<Upload, StoreError>;
-    /// Notes the queue's job id for an upload.
-    async fn set_upload_job(&self, id: i64, job_id: &str) -> Result<(), StoreError>;
+    /// Stores an uploaded transcript (status queued, not yet enqueued) on a deal `scope`
+    /// sees — or, when the same user already stored an upload under the same idempotency
+    /// key, returns that one (`replayed`) if it is the same request, and
+    /// [`StoreError::IdempotencyKeyReused`] if it is not. One insert: the upload and the
+    /// record that its job is still to be pushed are written together.
+    async fn create_upload(
+        &self,
+        scope: &Scope,
+        upload: &NewUpload,
+    ) -> Result<StoredUpload, StoreError>;
+    /// Notes that the queue holds upload `id`'s job (the outbox entry is done).
+    async fn mark_upload_enqueued(&self, id: i64) -> Result<(), StoreError>;
+    /// Uploads still waiting to be handed to the queue (queued, not enqueued) that were
+    /// stored before `before`, oldest first, as `(id, job id)`; the job id is `None` only
+    /// for uploads stored before job ids were chosen up front.
+    async fn pending_uploads(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError>;
+    /// Gives upload `id` the job id `job_id` unless it has one; returns the job id it has.
+    async fn assign_upload_job(&self, id: i64, job_id: &str) -> Result<String, StoreError>;
     /// An upload (with its bytes) if `scope` sees its deal.
     async fn find_upload(&self, scope: &Scope, id: i64) -> Result<Upload, StoreError>;
     /// Uploads on deals `scope` sees, newest first, without their bytes.
@@ -283,6 +333,14 @@ impl Db {
             Db::Postgres(s) => s.close().await,
         }
     }
+}
+
+/// `url` with any password replaced by `***` — in the user-info part
+/// (`postgres://user:secret@host/db`) and in a `password=` query parameter
+/// (`postgres://host/db?password=secret`): what every message that names a database
+/// shows, the command line's included.
+pub fn redact_url(url: &str) -> String {
+    common::redact_url(url)
 }
 
 /// Where nextstep keeps its SQLite file by default, per the XDG base directory spec:
@@ -425,16 +483,36 @@ impl TeamStore for Db {
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
         delegate!(self, s => s.delete_session(id_hash).await)
     }
-    async fn create_api_token(
+    async fn count_login_attempt(
         &self,
-        user_id: i64,
-        name: &str,
-        token_hash: &str,
-    ) -> Result<i64, StoreError> {
-        delegate!(self, s => s.create_api_token(user_id, name, token_hash).await)
+        email: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        max: u32,
+        window: chrono::Duration,
+    ) -> Result<LoginGate, StoreError> {
+        delegate!(self, s => s.count_login_attempt(email, now, max, window).await)
     }
-    async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        delegate!(self, s => s.token_user(token_hash).await)
+    async fn clear_login_attempts(&self, email: &str) -> Result<(), StoreError> {
+        delegate!(self, s => s.clear_login_attempts(email).await)
+    }
+    async fn server_key(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        delegate!(self, s => s.server_key(name, candidate).await)
+    }
+    async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
+        delegate!(self, s => s.create_api_token(token).await)
+    }
+    async fn list_api_tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiToken>, StoreError> {
+        delegate!(self, s => s.list_api_tokens(user_id).await)
+    }
+    async fn revoke_api_token(&self, id: i64, user_id: Option<i64>) -> Result<(), StoreError> {
+        delegate!(self, s => s.revoke_api_token(id, user_id).await)
+    }
+    async fn token_user(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        delegate!(self, s => s.token_user(token_hash, now).await)
     }
     async fn create_confirm_link(
         &self,
@@ -458,11 +536,25 @@ impl TeamStore for Db {
     async fn confirm_links_for_deal(&self, deal_id: i64) -> Result<Vec<ConfirmLink>, StoreError> {
         delegate!(self, s => s.confirm_links_for_deal(deal_id).await)
     }
-    async fn create_upload(&self, scope: &Scope, upload: &NewUpload) -> Result<Upload, StoreError> {
+    async fn create_upload(
+        &self,
+        scope: &Scope,
+        upload: &NewUpload,
+    ) -> Result<StoredUpload, StoreError> {
         delegate!(self, s => s.create_upload(scope, upload).await)
     }
-    async fn set_upload_job(&self, id: i64, job_id: &str) -> Result<(), StoreError> {
-        delegate!(self, s => s.set_upload_job(id, job_id).await)
+    async fn mark_upload_enqueued(&self, id: i64) -> Result<(), StoreError> {
+        delegate!(self, s => s.mark_upload_enqueued(id).await)
+    }
+    async fn pending_uploads(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        delegate!(self, s => s.pending_uploads(before, limit).await)
+    }
+    async fn assign_upload_job(&self, id: i64, job_id: &str) -> Result<String, StoreError> {
+        delegate!(self, s => s.assign_upload_job(id, job_id).await)
     }
     async fn find_upload(&self, scope: &Scope, id: i64) -> Result<Upload, StoreError> {
         delegate!(self, s => s.find_upload(scope, id).await)

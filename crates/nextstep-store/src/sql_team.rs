@@ -10,6 +10,14 @@ macro_rules! user_select {
     };
 }
 
+/// `SELECT` of an [`ApiToken`](crate::ApiToken): 6 columns, decoded by `token_at`.
+macro_rules! token_select {
+    () => {
+        "SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.expires_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    };
+}
+
 /// `SELECT` of a [`ConfirmLink`](crate::ConfirmLink): 8 link columns then the step's
 /// 14 (`step_at` order), decoded by `link_at`.
 macro_rules! link_select {
@@ -40,8 +48,8 @@ macro_rules! impl_team_store {
     ($store:ident) => {
         use crate::common::{parse_role, parse_upload_status, role_str};
         use crate::{
-            ConfirmLink, LinkAnswer, NewConfirmLink, NewSession, NewUpload, NewUser, Role, Upload,
-            UploadStatus, User,
+            ApiToken, ConfirmLink, LinkAnswer, LoginGate, NewApiToken, NewConfirmLink,
+            NewSession, NewUpload, NewUser, Role, StoredUpload, Upload, UploadStatus, User,
         };
 
         /// A [`User`] from `user_select!`'s 6 columns.
@@ -53,6 +61,18 @@ macro_rules! impl_team_store {
                 rep_id: col(row, 3, "users.rep_id")?,
                 rep_name: col(row, 4, "reps.name")?,
                 created_at: col(row, 5, "users.created_at")?,
+            })
+        }
+
+        /// An [`ApiToken`] from `token_select!`'s 6 columns.
+        fn token_at(row: &DbRow) -> Result<ApiToken, StoreError> {
+            Ok(ApiToken {
+                id: col(row, 0, "api_tokens.id")?,
+                user_id: col(row, 1, "api_tokens.user_id")?,
+                email: col(row, 2, "users.email")?,
+                name: col(row, 3, "api_tokens.name")?,
+                created_at: col(row, 4, "api_tokens.created_at")?,
+                expires_at: col(row, 5, "api_tokens.expires_at")?,
             })
         }
 
@@ -342,31 +362,159 @@ macro_rules! impl_team_store {
                 Ok(())
             }
 
-            async fn create_api_token(
+            async fn count_login_attempt(
                 &self,
-                user_id: i64,
-                name: &str,
-                token_hash: &str,
-            ) -> Result<i64, StoreError> {
-                sqlx::query_scalar(
-                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
-                     VALUES ($1, $2, $3, $4) RETURNING id",
+                email: &str,
+                now: DateTime<Utc>,
+                max: u32,
+                window: chrono::Duration,
+            ) -> Result<LoginGate, StoreError> {
+                let email = email.trim().to_lowercase();
+                let ended = now - window;
+                sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+                    .bind(ended)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                // One statement takes the attempt's number or refuses it: parallel attempts
+                // are serialised by the row (PostgreSQL) or the write lock (SQLite), so no
+                // more than `max` of a window ever see `Open`.
+                let counted: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO login_attempts (email, attempts, window_start) \
+                     VALUES ($1, 1, $2) \
+                     ON CONFLICT (email) DO UPDATE SET \
+                       attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
+                                  ELSE login_attempts.attempts + 1 END, \
+                       window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
+                                      ELSE login_attempts.window_start END \
+                     WHERE login_attempts.window_start <= $3 OR login_attempts.attempts < $4 \
+                     RETURNING attempts",
                 )
-                .bind(user_id)
-                .bind(name)
-                .bind(token_hash)
-                .bind(Utc::now())
-                .fetch_one(&self.pool)
+                .bind(&email)
+                .bind(now)
+                .bind(ended)
+                .bind(i64::from(max))
+                .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)
+                .map_err(db_err)?;
+                if let Some(attempt) = counted {
+                    return Ok(LoginGate::Open {
+                        attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+                    });
+                }
+                let started: Option<DateTime<Utc>> = sqlx::query_scalar(
+                    "SELECT window_start FROM login_attempts WHERE email = $1",
+                )
+                .bind(&email)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(LoginGate::Locked {
+                    until: started.unwrap_or(now) + window,
+                })
             }
 
-            async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+            async fn clear_login_attempts(&self, email: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM login_attempts WHERE email = $1")
+                    .bind(email.trim().to_lowercase())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn server_key(
+                &self,
+                name: &str,
+                candidate: &[u8],
+            ) -> Result<Vec<u8>, StoreError> {
+                sqlx::query(
+                    "INSERT INTO server_keys (name, key, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .bind(candidate)
+                .bind(Utc::now())
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                sqlx::query_scalar("SELECT key FROM server_keys WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(token.user_id)
+                .bind(&token.name)
+                .bind(&token.token_hash)
+                .bind(Utc::now())
+                .bind(token.expires_at)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let row = sqlx::query(concat!(token_select!(), " WHERE t.id = $1"))
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                token_at(&row)
+            }
+
+            async fn list_api_tokens(
+                &self,
+                user_id: Option<i64>,
+            ) -> Result<Vec<ApiToken>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    token_select!(),
+                    " WHERE $1 IS NULL OR t.user_id = $1 ORDER BY t.id"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(token_at).collect()
+            }
+
+            async fn revoke_api_token(
+                &self,
+                id: i64,
+                user_id: Option<i64>,
+            ) -> Result<(), StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM api_tokens WHERE id = $1 AND ($2 IS NULL OR user_id = $2)",
+                )
+                .bind(id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound {
+                        what: "API token",
+                        key: id.to_string(),
+                    });
+                }
+                Ok(())
+            }
+
+            async fn token_user(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Option<User>, StoreError> {
                 let row = sqlx::query(concat!(
                     user_select!(),
-                    " JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1"
+                    " JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 \
+                     AND (t.expires_at IS NULL OR t.expires_at > $2)"
                 ))
                 .bind(token_hash)
+                .bind(now)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_err)?;
@@ -448,10 +596,28 @@ macro_rules! impl_team_store {
                 if link.expires_at <= now {
                     return Err(StoreError::LinkExpired(link.expires_at));
                 }
+                if link.step.status != crate::StepStatus::Open {
+                    return Err(StoreError::LinkSuperseded);
+                }
                 let (answer_text, confirmed) = match answer {
                     LinkAnswer::Yes => ("yes", true),
                     LinkAnswer::NotQuite => ("not_quite", false),
                 };
+                // Only while the step is still open: the condition and the write are one
+                // statement, so a step superseded meanwhile takes no answer.
+                let updated = sqlx::query(
+                    "UPDATE next_steps SET confirmed_by_prospect = $1, updated_at = $2 \
+                     WHERE id = $3 AND status = 'open'",
+                )
+                .bind(confirmed)
+                .bind(now)
+                .bind(link.step.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::LinkSuperseded);
+                }
                 let correction = correction.map(str::trim).filter(|c| !c.is_empty());
                 sqlx::query(
                     "UPDATE confirm_links SET answer = $1, correction = $2, answered_at = $3 \
@@ -461,16 +627,6 @@ macro_rules! impl_team_store {
                 .bind(correction)
                 .bind(now)
                 .bind(link.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                sqlx::query(
-                    "UPDATE next_steps SET confirmed_by_prospect = $1, updated_at = $2 \
-                     WHERE id = $3",
-                )
-                .bind(confirmed)
-                .bind(now)
-                .bind(link.step.id)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -498,16 +654,20 @@ macro_rules! impl_team_store {
                 &self,
                 scope: &Scope,
                 upload: &NewUpload,
-            ) -> Result<Upload, StoreError> {
+            ) -> Result<StoredUpload, StoreError> {
                 let mut tx = self.begin_write().await?;
                 if !deal_visible(&mut tx, scope, upload.deal_id).await? {
                     return Err(StoreError::DealNotFound(upload.deal_id.to_string()));
                 }
                 let now = Utc::now();
+                // A key used before answers the first upload — if this is the same request.
+                // (PostgreSQL: a second writer of the same key waits on the unique index
+                // and then finds nothing inserted; SQLite: writers queue on the lock.)
                 let row = sqlx::query(concat!(
                     "INSERT INTO uploads (deal_id, user_id, file_name, content, call_date, \
-                     status, attempts, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6) RETURNING ",
+                     job_id, idempotency_key, status, attempts, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) \
+                     ON CONFLICT DO NOTHING RETURNING ",
                     upload_columns!("substr(content, 1, 0)")
                 ))
                 .bind(upload.deal_id)
@@ -515,23 +675,103 @@ macro_rules! impl_team_store {
                 .bind(&upload.file_name)
                 .bind(&upload.content)
                 .bind(upload.call_date)
+                .bind(&upload.job_id)
+                .bind(&upload.idempotency_key)
                 .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if let Some(row) = row {
+                    let created = upload_at(&row)?;
+                    tx.commit().await.map_err(db_err)?;
+                    return Ok(StoredUpload {
+                        upload: created,
+                        replayed: false,
+                    });
+                }
+                let Some(key) = &upload.idempotency_key else {
+                    return Err(StoreError::Conflict(format!(
+                        "upload job {} exists already",
+                        upload.job_id
+                    )));
+                };
+                let first = sqlx::query(concat!(
+                    "SELECT ",
+                    upload_columns!("content"),
+                    " FROM uploads WHERE user_id IS NOT DISTINCT FROM $1 AND idempotency_key = $2"
+                ))
+                .bind(upload.user_id)
+                .bind(key)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
-                let created = upload_at(&row)?;
                 tx.commit().await.map_err(db_err)?;
-                Ok(created)
+                let mut first = upload_at(&first)?;
+                let same = first.deal_id == upload.deal_id
+                    && first.file_name == upload.file_name
+                    && first.call_date == upload.call_date
+                    && first.content == upload.content;
+                if !same {
+                    return Err(StoreError::IdempotencyKeyReused(key.clone()));
+                }
+                first.content = Vec::new();
+                Ok(StoredUpload {
+                    upload: first,
+                    replayed: true,
+                })
             }
 
-            async fn set_upload_job(&self, id: i64, job_id: &str) -> Result<(), StoreError> {
-                sqlx::query("UPDATE uploads SET job_id = $1 WHERE id = $2")
-                    .bind(job_id)
+            async fn mark_upload_enqueued(&self, id: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE uploads SET enqueued_at = $2 WHERE id = $1 AND enqueued_at IS NULL",
+                )
+                .bind(id)
+                .bind(Utc::now())
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn pending_uploads(
+                &self,
+                before: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, job_id FROM uploads WHERE enqueued_at IS NULL \
+                     AND status = 'queued' AND created_at < $1 ORDER BY created_at, id LIMIT $2",
+                )
+                .bind(before)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter()
+                    .map(|row| Ok((col(row, 0, "uploads.id")?, col(row, 1, "uploads.job_id")?)))
+                    .collect()
+            }
+
+            async fn assign_upload_job(&self, id: i64, job_id: &str) -> Result<String, StoreError> {
+                sqlx::query("UPDATE uploads SET job_id = $2 WHERE id = $1 AND job_id IS NULL")
                     .bind(id)
+                    .bind(job_id)
                     .execute(&self.pool)
                     .await
                     .map_err(db_err)?;
-                Ok(())
+                let stored: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT job_id FROM uploads WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                match stored {
+                    Some(Some(job)) => Ok(job),
+                    _ => Err(StoreError::NotFound {
+                        what: "upload",
+                        key: id.to_string(),
+                    }),
+                }
             }
 
             async fn find_upload(&self, scope: &Scope, id: i64) -> Result<Upload, StoreError> {
@@ -605,7 +845,8 @@ macro_rules! impl_team_store {
                 // Claiming the row first locks it (PostgreSQL) and answers "already done?"
                 // in the same statement, so two finishers cannot both insert a call.
                 let claimed: Option<i64> = sqlx::query_scalar(
-                    "UPDATE uploads SET status = 'done', error = NULL, updated_at = $2 \
+                    "UPDATE uploads SET status = 'done', error = NULL, updated_at = $2, \
+                     enqueued_at = COALESCE(enqueued_at, $2) \
                      WHERE id = $1 AND status <> 'done' RETURNING deal_id",
                 )
                 .bind(id)

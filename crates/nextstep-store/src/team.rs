@@ -189,6 +189,13 @@ pub struct NewUpload {
     pub content: Vec<u8>,
     /// The call's date, when the uploader gave one.
     pub call_date: Option<NaiveDate>,
+    /// The queue job that will analyse it, chosen before the upload is stored so that the
+    /// row names its job from the start (the upload is its own outbox entry until
+    /// [`crate::TeamStore::mark_upload_enqueued`]).
+    pub job_id: String,
+    /// The client's `Idempotency-Key`, if it sent one: a second upload by the same user
+    /// with the same key stores nothing and answers the first.
+    pub idempotency_key: Option<String>,
 }
 
 /// A stored upload; `content` is empty in listings.
@@ -222,4 +229,60 @@ pub struct Upload {
     pub created_at: DateTime<Utc>,
     /// When its status last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// What the store answered when it counted a login attempt ([`crate::TeamStore::count_login_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    /// The password may be checked: this is attempt number `attempt` in the window.
+    Open {
+        /// 1 for the first attempt of a window.
+        attempt: u32,
+    },
+    /// Too many attempts: none is checked until `until`.
+    Locked {
+        /// When the window ends.
+        until: DateTime<Utc>,
+    },
+}
+
+/// An API token to record: its digest, whose, a label, and when it stops working.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewApiToken {
+    /// The user it authenticates as.
+    pub user_id: i64,
+    /// A label to recognise it by in `token list`.
+    pub name: String,
+    /// SHA-256 hex of the token (the token itself is shown once and never stored).
+    pub token_hash: String,
+    /// After this it authenticates no one; `None`: until revoked.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A stored API token, as `token list` and `GET /api/v1/tokens` show it: never its digest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// nextstep's id (what `token revoke` takes).
+    pub id: i64,
+    /// Whose.
+    pub user_id: i64,
+    /// That user's login.
+    pub email: String,
+    /// Its label.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working (`None`: until revoked).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What [`crate::TeamStore::create_upload`] did: stored a new upload, or found the one a
+/// previous request with the same idempotency key stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUpload {
+    /// The upload (new, or the first one stored under the key).
+    pub upload: Upload,
+    /// `true` when the key had been used before and nothing new was stored.
+    pub replayed: bool,
 }

@@ -11,9 +11,9 @@ mod harness;
 
 use chrono::{Duration, NaiveDate, Utc};
 use nextstep_store::{
-    DealFilter, DefinedBy, LinkAnswer, NewCall, NewConfirmLink, NewDeal, NewNextStep, NewSession,
-    NewUpload, NewUser, Role, Scope, StepSource, StepStatus, Store, StoreError, TeamStore,
-    UploadStatus, User,
+    DealFilter, DefinedBy, LinkAnswer, LoginGate, NewApiToken, NewCall, NewConfirmLink, NewDeal,
+    NewNextStep, NewSession, NewUpload, NewUser, Role, Scope, StepSource, StepStatus, Store,
+    StoreError, TeamStore, UploadStatus, User,
 };
 use serde_json::json;
 
@@ -82,12 +82,27 @@ fn step(action: &str, defined_by: DefinedBy) -> NewNextStep {
 }
 
 fn upload(deal_id: i64, name: &str) -> NewUpload {
+    static JOBS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     NewUpload {
         deal_id,
         user_id: None,
         file_name: name.to_string(),
         content: format!("Ana Rep: transcript {name}").into_bytes(),
         call_date: Some(date("2026-04-14")),
+        job_id: format!(
+            "job-{}",
+            JOBS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ),
+        idempotency_key: None,
+    }
+}
+
+fn token(user_id: i64, name: &str, hash: &str, expires_in: Option<Duration>) -> NewApiToken {
+    NewApiToken {
+        user_id,
+        name: name.to_string(),
+        token_hash: hash.to_string(),
+        expires_at: expires_in.map(|d| Utc::now() + d),
     }
 }
 
@@ -384,34 +399,208 @@ async fn story_sessions<S: Store + TeamStore>(s: &S) {
         .expect("logging out twice is fine");
 }
 
-/// API tokens: a token digest names its user.
+/// API tokens: a token digest names its user until it expires or is revoked; listings
+/// never show the digest.
 async fn story_api_tokens<S: Store + TeamStore>(s: &S) {
     let t = team(s).await;
+    let now = Utc::now();
     let a = s
-        .create_api_token(t.cal.id, "laptop", "digest-a")
+        .create_api_token(&token(t.cal.id, "laptop", "digest-a", None))
         .await
         .expect("token a");
     let b = s
-        .create_api_token(t.cal.id, "ci", "digest-b")
+        .create_api_token(&token(t.cal.id, "ci", "digest-b", Some(Duration::days(30))))
         .await
         .expect("token b");
     let m = s
-        .create_api_token(t.manager.id, "laptop", "digest-m")
+        .create_api_token(&token(t.manager.id, "laptop", "digest-m", None))
         .await
         .expect("token m");
-    assert!(a != b && b != m && a != m);
+    assert!(a.id != b.id && b.id != m.id && a.id != m.id);
     assert_eq!(
-        s.token_user("digest-a").await.expect("a"),
+        (a.name.as_str(), a.email.as_str()),
+        ("laptop", "cal@example.test")
+    );
+    assert_eq!(a.expires_at, None);
+    assert!(b.expires_at.is_some_and(|e| e > now + Duration::days(29)));
+    assert_eq!(
+        s.token_user("digest-a", now).await.expect("a"),
         Some(t.cal.clone())
     );
-    assert_eq!(s.token_user("digest-b").await.expect("b"), Some(t.cal));
-    assert_eq!(s.token_user("digest-m").await.expect("m"), Some(t.manager));
-    assert_eq!(s.token_user("digest-x").await.expect("x"), None);
+    assert_eq!(
+        s.token_user("digest-b", now).await.expect("b"),
+        Some(t.cal.clone())
+    );
+    assert_eq!(
+        s.token_user("digest-m", now).await.expect("m"),
+        Some(t.manager.clone())
+    );
+    assert_eq!(s.token_user("digest-x", now).await.expect("x"), None);
     assert!(
-        s.create_api_token(t.ana.id, "dup", "digest-a")
+        s.create_api_token(&token(t.ana.id, "dup", "digest-a", None))
             .await
             .is_err(),
         "a token digest is unique"
+    );
+
+    // Expiry: past its time a token opens nothing.
+    assert_eq!(
+        s.token_user("digest-b", now + Duration::days(31))
+            .await
+            .expect("b later"),
+        None,
+        "an expired token authenticates no one"
+    );
+    let expired = s
+        .create_api_token(&token(
+            t.ana.id,
+            "old",
+            "digest-old",
+            Some(Duration::seconds(-1)),
+        ))
+        .await
+        .expect("an expired token can be stored");
+    assert_eq!(
+        s.token_user("digest-old", Utc::now()).await.expect("old"),
+        None
+    );
+
+    // Listings: one user's or everyone's, oldest first.
+    let cal: Vec<i64> = s
+        .list_api_tokens(Some(t.cal.id))
+        .await
+        .expect("cal's")
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(cal, [a.id, b.id]);
+    let all: Vec<i64> = s
+        .list_api_tokens(None)
+        .await
+        .expect("all")
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(all, [a.id, b.id, m.id, expired.id]);
+
+    // Revocation: only the owner's own (when an owner is given), and at once.
+    assert!(
+        matches!(
+            s.revoke_api_token(m.id, Some(t.cal.id)).await,
+            Err(StoreError::NotFound { .. })
+        ),
+        "cal cannot revoke the manager's token"
+    );
+    assert_eq!(
+        s.token_user("digest-m", now).await.expect("m"),
+        Some(t.manager)
+    );
+    s.revoke_api_token(a.id, Some(t.cal.id)).await.expect("own");
+    assert_eq!(s.token_user("digest-a", now).await.expect("a"), None);
+    s.revoke_api_token(m.id, None)
+        .await
+        .expect("admin revokes any");
+    assert_eq!(s.token_user("digest-m", now).await.expect("m"), None);
+    assert!(
+        matches!(
+            s.revoke_api_token(a.id, None).await,
+            Err(StoreError::NotFound { .. })
+        ),
+        "revoking twice"
+    );
+    let left: Vec<i64> = s
+        .list_api_tokens(None)
+        .await
+        .expect("left")
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(left, [b.id, expired.id]);
+}
+
+/// The lockout: attempts are counted before the password is checked, atomically, so of
+/// sixty attempts at once exactly five are let through; the window ends the lock; a
+/// success (clear) starts afresh; emails are counted apart.
+async fn story_login_lockout<S: Store + TeamStore + Sync>(s: &S) {
+    let now = Utc::now();
+    let window = Duration::minutes(15);
+    let attempts = (0..60).map(|_| s.count_login_attempt("Ana@Example.test ", now, 5, window));
+    let gates = futures::future::join_all(attempts).await;
+    let mut open: Vec<u32> = gates
+        .iter()
+        .filter_map(|g| match g {
+            Ok(LoginGate::Open { attempt }) => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    open.sort();
+    assert_eq!(open, [1, 2, 3, 4, 5], "{gates:?}");
+    for g in &gates {
+        match g {
+            Ok(LoginGate::Open { .. }) => {}
+            // (PostgreSQL keeps microseconds.)
+            Ok(LoginGate::Locked { until }) => {
+                assert!(
+                    (*until - (now + window)).num_milliseconds().abs() < 1,
+                    "{until}"
+                )
+            }
+            Err(e) => panic!("counting an attempt failed: {e}"),
+        }
+    }
+    // The same email however written; another email is counted apart.
+    assert!(matches!(
+        s.count_login_attempt("ana@example.test", now, 5, window)
+            .await
+            .expect("again"),
+        LoginGate::Locked { .. }
+    ));
+    assert_eq!(
+        s.count_login_attempt("ben@example.test", now, 5, window)
+            .await
+            .expect("ben"),
+        LoginGate::Open { attempt: 1 }
+    );
+    // After the window, a fresh count.
+    let later = now + window + Duration::seconds(1);
+    assert_eq!(
+        s.count_login_attempt("ana@example.test", later, 5, window)
+            .await
+            .expect("later"),
+        LoginGate::Open { attempt: 1 }
+    );
+    // A success clears.
+    for _ in 0..4 {
+        s.count_login_attempt("ana@example.test", later, 5, window)
+            .await
+            .expect("more");
+    }
+    assert!(matches!(
+        s.count_login_attempt("ana@example.test", later, 5, window)
+            .await
+            .expect("locked"),
+        LoginGate::Locked { .. }
+    ));
+    s.clear_login_attempts("ANA@example.test")
+        .await
+        .expect("clear");
+    assert_eq!(
+        s.count_login_attempt("ana@example.test", later, 5, window)
+            .await
+            .expect("cleared"),
+        LoginGate::Open { attempt: 1 }
+    );
+}
+
+/// Server keys: the first candidate stored wins, every later caller gets it.
+async fn story_server_keys<S: Store + TeamStore>(s: &S) {
+    let first = s.server_key("form", &[1u8; 32]).await.expect("first");
+    assert_eq!(first, vec![1u8; 32]);
+    let second = s.server_key("form", &[2u8; 32]).await.expect("second");
+    assert_eq!(second, first, "a second server gets the first key");
+    assert_eq!(
+        s.server_key("other", &[3u8; 16]).await.expect("other"),
+        vec![3u8; 16]
     );
 }
 
@@ -434,7 +623,8 @@ async fn story_scope_visibility<S: Store + TeamStore>(s: &S) {
         let u = s
             .create_upload(&Scope::All, &upload(*id, ext))
             .await
-            .expect("upload");
+            .expect("upload")
+            .upload;
         uploads.push((ext.clone(), u.id));
     }
 
@@ -743,7 +933,9 @@ async fn story_uploads<S: Store + TeamStore>(s: &S) {
 
     let mut new = upload(a1, "call-2026-04-14.txt");
     new.user_id = Some(t.ana.id);
-    let u = s.create_upload(&t.ana.scope(), &new).await.expect("create");
+    let stored = s.create_upload(&t.ana.scope(), &new).await.expect("create");
+    assert!(!stored.replayed);
+    let u = stored.upload;
     assert_eq!(u.status, UploadStatus::Queued);
     assert_eq!(u.attempts, 0);
     assert_eq!(u.error, None);
@@ -752,9 +944,12 @@ async fn story_uploads<S: Store + TeamStore>(s: &S) {
     assert_eq!(u.user_id, Some(t.ana.id));
     assert_eq!(u.file_name, "call-2026-04-14.txt");
     assert_eq!(u.call_date, Some(date("2026-04-14")));
-    s.set_upload_job(u.id, "job-1").await.expect("job id");
+    assert_eq!(
+        u.job_id.as_deref(),
+        Some(new.job_id.as_str()),
+        "the job id is stored with it"
+    );
     let found = s.find_upload(&Scope::All, u.id).await.expect("find");
-    assert_eq!(found.job_id.as_deref(), Some("job-1"));
     assert_eq!(found.content, new.content, "the bytes are kept");
 
     // A failing analysis: retried, then failed for good.
@@ -786,7 +981,8 @@ async fn story_uploads<S: Store + TeamStore>(s: &S) {
     let v = s
         .create_upload(&t.manager.scope(), &upload(b1, "good.txt"))
         .await
-        .expect("create");
+        .expect("create")
+        .upload;
     let started = s.start_upload(v.id).await.expect("start");
     assert_eq!(
         (started.status, started.attempts),
@@ -862,13 +1058,218 @@ async fn story_uploads<S: Store + TeamStore>(s: &S) {
     ));
 }
 
+/// The outbox: a stored upload waits to be enqueued until marked; the sweep finds those
+/// older than its cut-off, oldest first; one without a job id (stored before job ids were
+/// chosen up front) gets one once; uploads that are done or marked are not pending.
+async fn story_upload_outbox<S: Store + TeamStore>(s: &S) {
+    let t = team(s).await;
+    let a1 = t.deal("A1");
+    let first = s
+        .create_upload(&Scope::All, &upload(a1, "one.txt"))
+        .await
+        .expect("one")
+        .upload;
+    let second = s
+        .create_upload(&Scope::All, &upload(a1, "two.txt"))
+        .await
+        .expect("two")
+        .upload;
+    let cut = Utc::now() + Duration::seconds(1);
+    let pending = s.pending_uploads(cut, 10).await.expect("pending");
+    assert_eq!(
+        pending,
+        [
+            (first.id, first.job_id.clone()),
+            (second.id, second.job_id.clone())
+        ]
+    );
+    assert!(
+        s.pending_uploads(first.created_at, 10)
+            .await
+            .expect("none")
+            .is_empty(),
+        "uploads younger than the cut-off wait for the request that stored them"
+    );
+    assert_eq!(s.pending_uploads(cut, 1).await.expect("limit").len(), 1);
+    s.mark_upload_enqueued(first.id).await.expect("mark");
+    s.mark_upload_enqueued(first.id)
+        .await
+        .expect("marking twice is fine");
+    assert_eq!(
+        s.pending_uploads(cut, 10).await.expect("pending"),
+        [(second.id, second.job_id.clone())]
+    );
+    // Done without ever being marked (the job ran, the marker died): not pending.
+    s.start_upload(second.id).await.expect("start");
+    s.finish_upload(second.id, &call("2026-04-14", "Ana Rep"), None)
+        .await
+        .expect("finish");
+    assert!(
+        s.pending_uploads(cut, 10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    // A job id is assigned once; a second assignment returns the first.
+    let job = s
+        .assign_upload_job(first.id, "other")
+        .await
+        .expect("assign");
+    assert_eq!(Some(job), first.job_id, "an upload keeps its job id");
+    assert!(matches!(
+        s.assign_upload_job(999_999, "x").await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Idempotency keys: the same user repeating a request with the same key gets the first
+/// upload back and nothing new is stored; a different request under the key is refused;
+/// keys of different users are independent.
+async fn story_upload_idempotency<S: Store + TeamStore + Sync>(s: &S) {
+    let t = team(s).await;
+    let a1 = t.deal("A1");
+    let keyed = |name: &str, key: &str, user: &User| {
+        let mut u = upload(a1, name);
+        u.user_id = Some(user.id);
+        u.idempotency_key = Some(key.to_string());
+        u
+    };
+    let first = s
+        .create_upload(&Scope::All, &keyed("call.txt", "k-1", &t.ana))
+        .await
+        .expect("first");
+    assert!(!first.replayed);
+    // A retry: another job id (the client's retry is a new request), same everything else.
+    let retry = s
+        .create_upload(&Scope::All, &keyed("call.txt", "k-1", &t.ana))
+        .await
+        .expect("retry");
+    assert!(retry.replayed);
+    assert_eq!(retry.upload.id, first.upload.id);
+    assert_eq!(retry.upload.job_id, first.upload.job_id, "the first job id");
+    assert!(retry.upload.content.is_empty(), "no bytes in the answer");
+    // Ten at once: still one upload.
+    let same = keyed("burst.txt", "k-2", &t.ana);
+    let burst = (0..10).map(|_| s.create_upload(&Scope::All, &same));
+    let burst = futures::future::join_all(burst).await;
+    let ids: std::collections::BTreeSet<i64> = burst
+        .iter()
+        .map(|r| r.as_ref().expect("burst upload").upload.id)
+        .collect();
+    assert_eq!(ids.len(), 1, "{burst:?}");
+    assert_eq!(
+        burst
+            .iter()
+            .filter(|r| !r.as_ref().unwrap().replayed)
+            .count(),
+        1
+    );
+    // The same key for a different request.
+    match s
+        .create_upload(&Scope::All, &keyed("other.txt", "k-1", &t.ana))
+        .await
+    {
+        Err(StoreError::IdempotencyKeyReused(k)) => assert_eq!(k, "k-1"),
+        other => panic!("a reused key with another file: {other:?}"),
+    }
+    // Another user's key space.
+    let ben = s
+        .create_upload(&Scope::All, &keyed("call.txt", "k-1", &t.ben))
+        .await
+        .expect("ben");
+    assert!(!ben.replayed);
+    assert_ne!(ben.upload.id, first.upload.id);
+    let uploads = s.list_uploads(&Scope::All, 100).await.expect("list");
+    assert_eq!(uploads.len(), 3, "{uploads:?}");
+}
+
+/// A link whose step was superseded or closed takes no answer and changes nothing.
+async fn story_superseded_links<S: Store + TeamStore>(s: &S) {
+    let t = team(s).await;
+    let a1 = t.deal("A1");
+    let old = s
+        .set_next_step(a1, &step("Demo on Thursday", DefinedBy::Seller))
+        .await
+        .expect("step");
+    for hash in ["h-stale", "h-closed"] {
+        s.create_confirm_link(
+            &Scope::All,
+            &NewConfirmLink {
+                token_hash: hash.to_string(),
+                deal_id: a1,
+                step_id: old.id,
+                created_by: None,
+                expires_at: Utc::now() + Duration::days(14),
+            },
+        )
+        .await
+        .expect("link");
+    }
+    let newer = s
+        .set_next_step(a1, &step("Pricing call on Monday", DefinedBy::Prospect))
+        .await
+        .expect("newer step");
+    let link = s
+        .confirm_link("h-stale")
+        .await
+        .expect("lookup")
+        .expect("link");
+    assert_eq!(link.step.status, StepStatus::Superseded);
+    match s
+        .answer_confirm_link("h-stale", LinkAnswer::Yes, None, Utc::now())
+        .await
+    {
+        Err(StoreError::LinkSuperseded) => {}
+        other => panic!("answering a superseded step's link: {other:?}"),
+    }
+    let history = s.next_step_history(a1).await.expect("history");
+    assert!(
+        history.iter().all(|s| !s.confirmed_by_prospect),
+        "{history:?}"
+    );
+    assert_eq!(
+        s.confirm_link("h-stale")
+            .await
+            .expect("lookup")
+            .expect("link")
+            .answer,
+        None
+    );
+    // A link to the open step works; once that step is closed, it does not.
+    s.create_confirm_link(
+        &Scope::All,
+        &NewConfirmLink {
+            token_hash: "h-open".into(),
+            deal_id: a1,
+            step_id: newer.id,
+            created_by: None,
+            expires_at: Utc::now() + Duration::days(14),
+        },
+    )
+    .await
+    .expect("link");
+    s.close_next_step(a1, StepStatus::Done)
+        .await
+        .expect("close");
+    assert!(matches!(
+        s.answer_confirm_link("h-open", LinkAnswer::Yes, None, Utc::now())
+            .await,
+        Err(StoreError::LinkSuperseded)
+    ));
+}
+
 harness::stories!(
     "team";
     story_users,
     story_login_lookup,
     story_sessions,
     story_api_tokens,
+    story_login_lockout,
+    story_server_keys,
     story_scope_visibility,
     story_confirm_links,
+    story_superseded_links,
     story_uploads,
+    story_upload_outbox,
+    story_upload_idempotency,
 );

@@ -38,18 +38,10 @@ impl DbArgs {
     }
 }
 
-/// Hides a password in a URL for messages.
+/// Hides a password in a URL for messages: the store's redaction, which knows both the
+/// `user:password@` form and a `password=` query parameter.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    nextstep_store::redact_url(url)
 }
 
 /// Runs an async command body on a small runtime (the CLI is otherwise synchronous).
@@ -68,6 +60,14 @@ mod tests {
         let cases = [
             ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
             ("postgres://u@h/db", "postgres://u@h/db"),
+            (
+                "postgres://h/db?password=hunter2",
+                "postgres://h/db?password=***",
+            ),
+            (
+                "postgres://u:a@h/db?sslmode=disable&password=b",
+                "postgres://u:***@h/db?sslmode=disable&password=***",
+            ),
             ("/home/me/nextstep.db", "/home/me/nextstep.db"),
         ];
         for (url, want) in cases {

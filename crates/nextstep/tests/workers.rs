@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nextstep_server::jobs::Queue;
+use nextstep_server::outbox::UploadRequest;
 use nextstep_server::{AppState, ServerConfig};
-use nextstep_store::{Db, NewUpload, PgStore, Scope, Store, TeamStore, UploadStatus};
+use nextstep_store::{Db, PgStore, Scope, Store, TeamStore, UploadStatus};
 
 const UPLOADS: usize = 1000;
 
@@ -71,15 +72,16 @@ async fn two_workers_share_a_thousand_calls_each_done_once() {
         ServerConfig::default(),
     );
     for i in 0..UPLOADS {
-        nextstep_server::worker::enqueue(
+        nextstep_server::outbox::enqueue(
             &state,
             &Scope::All,
-            &NewUpload {
+            UploadRequest {
                 deal_id: deal.id,
                 user_id: None,
                 file_name: format!("call-{i:04}-2026-04-14.vtt"),
                 content: CALL.as_bytes().to_vec(),
                 call_date: None,
+                idempotency_key: None,
             },
         )
         .await

@@ -1,17 +1,44 @@
 //! The call page: the transcript as turns with the analyzer's moments marked (bail-outs,
 //! confrontations, asks, negative signals, the next step) and the coaching beside them.
+//!
+//! Long transcripts are paged ([`TURNS_PER_PAGE`] turns a page, `?page=N`), and a
+//! transcript that does not split into turns is shown only up to [`RAW_SHOWN_BYTES`]: a
+//! 1 MB transcript once rendered a 49 MB page in one piece.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use nextstep_analyzer::{Analysis, Side};
 use nextstep_store::Store;
 use nextstep_transcript::Format;
+use serde::Deserialize;
 
 use super::highlight::{self, MomentClass, TurnIn, TurnView};
 use super::{Chrome, UiError, UiResult, date, page_caller, render};
 use crate::auth::Caller;
 use crate::state::AppState;
+
+/// Turns shown on one page of a call.
+pub const TURNS_PER_PAGE: usize = 200;
+/// The most of an unsplittable transcript shown on its page (bytes).
+pub const RAW_SHOWN_BYTES: usize = 256 * 1024;
+
+/// Which page of a long call.
+#[derive(Debug, Deserialize)]
+pub struct CallQuery {
+    /// 1-based page of turns.
+    pub page: Option<usize>,
+}
+
+/// Where the shown turns sit in the call, for the pager.
+struct Pager {
+    page: usize,
+    pages: usize,
+    first: usize,
+    last: usize,
+    total: usize,
+}
 
 /// The next step as the call page sums it up.
 struct StepView {
@@ -48,8 +75,10 @@ struct CallPage {
     coaching: Vec<String>,
     legend: Vec<(&'static str, &'static str, usize)>,
     turns: Vec<TurnView>,
+    pager: Option<Pager>,
     lost: Vec<LostMoment>,
     raw: Option<String>,
+    raw_cut: bool,
 }
 
 /// `GET /calls/{id}`: one call the caller may see.
@@ -57,14 +86,17 @@ pub async fn call_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    query: Result<Query<CallQuery>, QueryRejection>,
 ) -> UiResult {
     let caller = page_caller(&state, &headers).await?;
-    show(&state, &caller, &id)
+    // A malformed page number shows the first page.
+    let page = query.ok().and_then(|Query(q)| q.page).unwrap_or(1).max(1);
+    show(&state, &caller, &id, page)
         .await
         .map_err(|e| e.with_caller(Some(&caller)))
 }
 
-async fn show(state: &AppState, caller: &Caller, id: &str) -> UiResult {
+async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiResult {
     let scope = caller.scope();
     let not_found = || UiError::not_found(format!("There is no call {id:?} you can see."));
     let call_id: i64 = id.parse().map_err(|_| not_found())?;
@@ -113,7 +145,19 @@ async fn show(state: &AppState, caller: &Caller, id: &str) -> UiResult {
                 .collect();
             (views, lost, None)
         }
-        None => (Vec::new(), Vec::new(), Some(call.transcript.clone())),
+        None => (Vec::new(), Vec::new(), Some(call.transcript.as_str())),
+    };
+    let (turns, pager, lost) = page_of(turns, lost, page);
+    let (raw, raw_cut) = match raw {
+        Some(text) if text.len() > RAW_SHOWN_BYTES => {
+            let mut end = RAW_SHOWN_BYTES;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            (Some(text[..end].to_string()), true)
+        }
+        Some(text) => (Some(text.to_string()), false),
+        None => (None, false),
     };
     let legend = MomentClass::ALL
         .into_iter()
@@ -157,8 +201,36 @@ async fn show(state: &AppState, caller: &Caller, id: &str) -> UiResult {
             .unwrap_or_default(),
         legend,
         turns,
+        pager,
         lost,
         raw,
+        raw_cut,
     };
     render(&page)
+}
+
+/// The turns of page `page` (clamped to the last), the pager when there is more than one
+/// page, and the unplaced moments (listed on the first page only).
+fn page_of<T>(
+    turns: Vec<TurnView>,
+    lost: Vec<T>,
+    page: usize,
+) -> (Vec<TurnView>, Option<Pager>, Vec<T>) {
+    let total = turns.len();
+    if total <= TURNS_PER_PAGE {
+        return (turns, None, lost);
+    }
+    let pages = total.div_ceil(TURNS_PER_PAGE);
+    let page = page.clamp(1, pages);
+    let first = (page - 1) * TURNS_PER_PAGE;
+    let shown: Vec<TurnView> = turns.into_iter().skip(first).take(TURNS_PER_PAGE).collect();
+    let pager = Pager {
+        page,
+        pages,
+        first: first + 1,
+        last: first + shown.len(),
+        total,
+    };
+    let lost = if page == 1 { lost } else { Vec::new() };
+    (shown, Some(pager), lost)
 }

@@ -3,8 +3,12 @@
 //! plain words (what, who does it, when) — and asks whether it is the agreed one. No deal
 //! data beyond that step, no navigation, none of the seller's flags.
 //!
-//! Its form is protected by a double-submit token: a random value set as a SameSite=Strict
-//! cookie scoped to `/confirm` and repeated in a hidden field.
+//! Its form is protected by a double-submit token: a value set as a SameSite=Strict
+//! cookie scoped to `/confirm` and repeated in a hidden field, signed for this one link
+//! ([`crate::form_token`]) so neither a made-up pair nor another link's token passes.
+//!
+//! A link asks about one step; once a newer step superseded it (or it was closed) the
+//! link answers 410 and takes no answer — the prospect would confirm something stale.
 
 use askama::Template;
 use axum::Form;
@@ -13,13 +17,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
-use nextstep_store::{ConfirmLink, LinkAnswer, StoreError, TeamStore};
+use nextstep_store::{ConfirmLink, LinkAnswer, StepStatus, StoreError, TeamStore};
 use serde::Deserialize;
 
 use super::{
     UiError, UiResult, asset_version, csrf_cookie, double_submit_ok, form_fields, render_status,
 };
-use crate::auth::{behind_tls, cookie, digest, random_hex};
+use crate::auth::{behind_tls, cookie, digest};
 use crate::state::AppState;
 
 /// The confirmation form's double-submit cookie.
@@ -27,7 +31,7 @@ pub const CONFIRM_CSRF_COOKIE: &str = "nextstep_confirm_csrf";
 /// How long a confirmation form stays usable (seconds).
 const FORM_SECONDS: i64 = 2 * 3600;
 /// The longest correction kept (characters).
-pub const MAX_CORRECTION_CHARS: usize = 2000;
+pub const MAX_CORRECTION_CHARS: usize = crate::limits::MAX_CORRECTION_CHARS;
 
 /// Who carries out a step, said to the prospect.
 pub fn who_does_it(owner: &str) -> &'static str {
@@ -89,6 +93,21 @@ fn gone() -> UiResult {
     )
 }
 
+fn superseded() -> UiResult {
+    message(
+        StatusCode::GONE,
+        "confirm-superseded",
+        "This next step has changed",
+        "The next step this link asked about has since been replaced or completed, so it \
+         no longer needs your answer. If something is still unclear, reply to your contact.",
+    )
+}
+
+/// What a link's form token is signed for: this link and no other.
+fn purpose(token_hash: &str) -> String {
+    format!("confirm:{token_hash}")
+}
+
 fn unknown() -> UiResult {
     message(
         StatusCode::NOT_FOUND,
@@ -110,14 +129,19 @@ fn previous_answer(link: &ConfirmLink) -> Option<String> {
     }
 }
 
-fn form_page(
+async fn form_page(
     state: &AppState,
     headers: &HeaderMap,
     link: &ConfirmLink,
+    token_hash: &str,
     status: StatusCode,
     error: Option<String>,
 ) -> UiResult {
-    let token = random_hex(16).map_err(UiError::internal)?;
+    let token = state
+        .form_tokens()
+        .await?
+        .issue(&purpose(token_hash), Utc::now().timestamp() + FORM_SECONDS)
+        .map_err(UiError::internal)?;
     let page = ConfirmPage {
         version: asset_version(),
         action: link.step.action.clone(),
@@ -156,13 +180,17 @@ pub async fn confirm_page(
     if !plausible(&token) {
         return unknown();
     }
-    let Some(link) = state.db().confirm_link(&digest(&token)).await? else {
+    let hash = digest(&token);
+    let Some(link) = state.db().confirm_link(&hash).await? else {
         return unknown();
     };
     if link.expires_at < Utc::now() {
         return gone();
     }
-    form_page(&state, &headers, &link, StatusCode::OK, None)
+    if link.step.status != StepStatus::Open {
+        return superseded();
+    }
+    form_page(&state, &headers, &link, &hash, StatusCode::OK, None).await
 }
 
 /// What the confirmation form posts.
@@ -194,17 +222,25 @@ pub async fn confirm_answer(
     if link.expires_at < Utc::now() {
         return gone();
     }
-    if !double_submit_ok(cookie(&headers, CONFIRM_CSRF_COOKIE), form.csrf.as_deref()) {
+    if link.step.status != StepStatus::Open {
+        return superseded();
+    }
+    let sent = form.csrf.as_deref();
+    let tokens = state.form_tokens().await?;
+    let signed = sent.is_some_and(|t| tokens.check(&purpose(&hash), t, Utc::now().timestamp()));
+    if !signed || !double_submit_ok(cookie(&headers, CONFIRM_CSRF_COOKIE), sent) {
         return form_page(
             &state,
             &headers,
             &link,
+            &hash,
             StatusCode::FORBIDDEN,
             Some(
                 "Your answer was not saved because the page had expired. Please answer again."
                     .into(),
             ),
-        );
+        )
+        .await;
     }
     let answer = match form.answer.as_deref() {
         Some("yes") => LinkAnswer::Yes,
@@ -214,9 +250,11 @@ pub async fn confirm_answer(
                 &state,
                 &headers,
                 &link,
+                &hash,
                 StatusCode::BAD_REQUEST,
                 Some("Please choose “Yes” or “Not quite”.".into()),
-            );
+            )
+            .await;
         }
     };
     let correction: Option<String> = form
@@ -224,7 +262,12 @@ pub async fn confirm_answer(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty() && answer == LinkAnswer::NotQuite)
-        .map(|c| c.chars().take(MAX_CORRECTION_CHARS).collect());
+        .map(|c| {
+            c.chars()
+                .filter(|ch| !ch.is_control() || matches!(ch, '\n' | '\t'))
+                .take(MAX_CORRECTION_CHARS)
+                .collect()
+        });
     match state
         .db()
         .answer_confirm_link(&hash, answer, correction.as_deref(), Utc::now())
@@ -232,6 +275,7 @@ pub async fn confirm_answer(
     {
         Ok(_) => {}
         Err(StoreError::LinkExpired(_)) => return gone(),
+        Err(StoreError::LinkSuperseded) => return superseded(),
         Err(StoreError::NotFound { .. }) => return unknown(),
         Err(e) => return Err(e.into()),
     }

@@ -235,7 +235,7 @@ pub async fn create_link(
     let form = form_fields(posted)?;
     check_csrf(&caller, form.csrf.as_deref())?;
     async {
-        match new_confirm_link(&state, &caller, &id, &headers).await {
+        match new_confirm_link(&state, &caller, &id).await {
             Ok(link) => {
                 let shown = NewLink {
                     url: link.url,

@@ -320,6 +320,13 @@ pub fn form_fields<T>(
     posted: Result<axum::Form<T>, axum::extract::rejection::FormRejection>,
 ) -> UiResult<T> {
     posted.map(|axum::Form(t)| t).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return UiError::page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too large",
+                "The form is larger than the server accepts.",
+            );
+        }
         UiError::page(
             StatusCode::BAD_REQUEST,
             "Bad request",

@@ -165,15 +165,22 @@ async fn fixture(name: &str) -> Fx {
                 file_name: format!("{XSS_IMG}.vtt"),
                 content: b"garbage".to_vec(),
                 call_date: None,
+                job_id: Queue::new_job_id(),
+                idempotency_key: None,
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .upload;
     db.fail_upload(upload.id, &format!("cannot read {XSS_SCRIPT}"), true)
         .await
         .unwrap();
     let queue = Queue::connect(&db, &format!("ui-{name}")).await.unwrap();
-    let state = AppState::new(db.clone(), queue, rules, None, ServerConfig::default());
+    let config = ServerConfig {
+        public_url: Some("https://nextstep.example".into()),
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(db.clone(), queue, rules, None, config);
     Fx {
         app: crate::router(state),
         admin: session(&db, ids[0]).await,
@@ -638,4 +645,80 @@ async fn the_confirmation_link_round_trip() {
     )
     .await;
     assert_eq!(gone.status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn long_transcripts_are_paged() {
+    let fx = fixture("paged").await;
+    // A 1 MB transcript: about 12,000 turns.
+    let mut text = String::new();
+    let mut n: usize = 0;
+    while text.len() < 1024 * 1024 {
+        let who = if n % 2 == 0 { "Ann Rep" } else { "Tom Becker" };
+        text.push_str(&format!(
+            "{who}: Turn {n} of a very long call about budgets, timelines and {XSS_SCRIPT}.\n"
+        ));
+        n += 1;
+    }
+    let judged = crate::ingest::judge(
+        text.as_bytes(),
+        "long.txt",
+        None,
+        NaiveDate::from_ymd_opt(2026, 4, 16),
+        Utc::now().date_naive(),
+        &["Ann Rep".to_string()],
+        &nextstep_analyzer::Rules::defaults(),
+    )
+    .unwrap();
+    let (call, _) = fx
+        .db
+        .add_call(fx.d1, &judged.call, judged.step.as_ref())
+        .await
+        .unwrap();
+    let ann = as_cookie(&fx.ann);
+    let page = |p: &str| {
+        let uri = format!("/calls/{}{p}", call.id);
+        let app = fx.app.clone();
+        let ann = ann.clone();
+        async move { send(&app, Method::GET, &uri, Some(&ann), None).await }
+    };
+    let first = page("").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.body.len() < 512 * 1024,
+        "the first page of a 1 MB call is {} bytes",
+        first.body.len()
+    );
+    let turns = first.body.matches("<li class=\"turn").count();
+    assert_eq!(turns, super::call::TURNS_PER_PAGE);
+    assert!(first.body.contains("id=\"turn-pager\""));
+    assert!(first.body.contains("Turn 0 of"));
+    assert!(
+        !first
+            .body
+            .contains(&format!("Turn {} of", super::call::TURNS_PER_PAGE))
+    );
+    assert_inert(&first);
+
+    let second = page("?page=2").await;
+    assert!(
+        second
+            .body
+            .contains(&format!("Turn {} of", super::call::TURNS_PER_PAGE))
+    );
+    assert!(second.body.contains("id=\"pager-prev\""));
+    let last = n.div_ceil(super::call::TURNS_PER_PAGE);
+    for beyond in ["?page=999999", &format!("?page={last}")] {
+        let r = page(beyond).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(&format!("Turn {} of", n - 1)), "{beyond}");
+        assert!(!r.body.contains("id=\"pager-next\""));
+    }
+    let junk = page("?page=abc").await;
+    assert_eq!(
+        junk.status,
+        StatusCode::OK,
+        "a bad page number shows the first page"
+    );
+    assert!(junk.body.contains("Turn 0 of"));
 }

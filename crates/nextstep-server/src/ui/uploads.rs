@@ -90,6 +90,6 @@ pub async fn import_page(State(state): State<AppState>, headers: HeaderMap) -> U
         .map_err(|e| super::UiError::from(e).with_caller(Some(&caller)))?;
     render(&ImportPage {
         chrome: Chrome::new(&caller, "import"),
-        max_mb: crate::api::MAX_UPLOAD_BYTES / (1024 * 1024),
+        max_mb: state.config().max_body_bytes / (1024 * 1024),
     })
 }

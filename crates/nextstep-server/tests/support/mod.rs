@@ -23,8 +23,8 @@ use nextstep_server::auth::{SESSION_COOKIE, digest, hash_password, random_hex};
 use nextstep_server::jobs::Queue;
 use nextstep_server::{AppState, ServerConfig};
 use nextstep_store::{
-    Db, NewDeal, NewSession, NewUpload, NewUser, PgStore, Role, Scope, SqliteStore, Store,
-    TeamStore, User,
+    Db, NewApiToken, NewDeal, NewSession, NewUpload, NewUser, PgStore, Role, Scope, SqliteStore,
+    Store, TeamStore, User,
 };
 
 /// The example transcripts (in the repository), by name.
@@ -36,6 +36,17 @@ pub const CALL_SRT: &str =
     include_str!("../../../../examples/calls/03-srt-confronted-2026-04-16.srt");
 pub const CALL_PLAIN: &str =
     include_str!("../../../../examples/calls/04-plain-disqualified-2026-04-20.txt");
+
+/// Where the fixture's server says prospects reach it (confirmation links).
+pub const PUBLIC_URL: &str = "https://nextstep.example";
+
+/// The fixture's settings: the defaults with a public URL.
+pub fn config() -> ServerConfig {
+    ServerConfig {
+        public_url: Some(PUBLIC_URL.to_string()),
+        ..ServerConfig::default()
+    }
+}
 
 /// The password every fixture user has (hashed once per test binary).
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -270,9 +281,14 @@ impl Fixture {
                 .await
                 .unwrap_or_else(|e| panic!("user {email}: {e}"));
             let token = random_hex(32).expect("token");
-            db.create_api_token(user.id, "tests", &digest(&token))
-                .await
-                .expect("token");
+            db.create_api_token(&NewApiToken {
+                user_id: user.id,
+                name: "tests".into(),
+                token_hash: digest(&token),
+                expires_at: None,
+            })
+            .await
+            .expect("token");
             let session = random_hex(32).expect("session");
             let csrf = random_hex(16).expect("csrf");
             db.create_session(&NewSession {
@@ -320,10 +336,13 @@ impl Fixture {
                         file_name: format!("{ext}.vtt"),
                         content: text.as_bytes().to_vec(),
                         call_date: Some(date(day)),
+                        job_id: Queue::new_job_id(),
+                        idempotency_key: None,
                     },
                 )
                 .await
-                .expect("upload");
+                .expect("upload")
+                .upload;
             Owned {
                 deal,
                 deal_ext: ext,
@@ -344,7 +363,7 @@ impl Fixture {
             queue,
             nextstep_analyzer::Rules::defaults(),
             None,
-            ServerConfig::default(),
+            config(),
         );
         Fixture {
             backend,
@@ -376,6 +395,19 @@ impl Fixture {
             // `db` shares the store's pool: dropping the schema needs it open.
             Place::Postgres(store) => store.drop_schema().await.expect("drop schema"),
         }
+    }
+
+    /// The same team and queue behind a router with other settings (body limit,
+    /// timeout, public URL…).
+    pub fn app_with(&self, config: ServerConfig) -> Router {
+        let state = AppState::new(
+            self.db.clone(),
+            self.state.queue().clone(),
+            nextstep_analyzer::Rules::defaults(),
+            None,
+            config,
+        );
+        nextstep_server::router(state)
     }
 
     pub fn person(&self, who: Who) -> &Person {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use nextstep_analyzer::Rules;
-use nextstep_server::auth::{digest, hash_password, random_hex};
+use nextstep_server::auth::{hash_password, issue_api_token, random_hex};
 use nextstep_server::jobs::Queue;
 use nextstep_server::{AppState, ServerConfig};
 use nextstep_store::{Db, NewUser, Role, TeamStore};
@@ -42,6 +42,11 @@ pub struct ServeArgs {
     /// The job queue's name (servers and workers of one team share it).
     #[arg(long, default_value = DEFAULT_QUEUE, value_name = "NAME")]
     queue: String,
+    /// The largest request body any route takes, in MB (MiB): transcript uploads, CSV
+    /// imports and forms alike. Larger ones answer 413.
+    #[arg(long, default_value_t = nextstep_server::state::DEFAULT_MAX_UPLOAD_MB as u16,
+          value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    max_upload_mb: u16,
     #[command(flatten)]
     judge: JudgeArgs,
 }
@@ -98,6 +103,20 @@ pub enum TokenCommand {
         /// A label to recognise it by.
         #[arg(long, default_value = "api")]
         name: String,
+        /// Days until it stops working (default: until revoked).
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u16).range(1..=3650))]
+        expires_days: Option<u16>,
+    },
+    /// List API tokens (id, user, label, created, expires) — never the tokens themselves.
+    List {
+        /// Only this user's tokens.
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id (from `token list`): it stops working at once.
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 
@@ -250,10 +269,12 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let config = ServerConfig {
             secure_cookies: args.secure_cookies,
             public_url: args.public_url.clone(),
+            max_body_bytes: usize::from(args.max_upload_mb) * 1024 * 1024,
             ..ServerConfig::default()
         };
         let state = state(db, &args.queue, config, rules).await?;
         let location = db_args.location()?;
+        let public_url = args.public_url.clone();
         nextstep_server::serve(state, args.bind, args.workers, shutdown_signal(), |addr| {
             println!(
                 "nextstep server listening on http://{addr}/ (database: {})",
@@ -268,6 +289,12 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
                         demo_email(rep)
                     );
                 }
+            }
+            if public_url.is_none() && !addr.ip().is_loopback() {
+                eprintln!(
+                    "nextstep: no --public-url: confirmation links cannot be made until the \
+                     server knows the address prospects reach it at"
+                );
             }
             println!("Press Ctrl-C to stop.");
         })
@@ -291,7 +318,7 @@ pub fn worker(args: &WorkerArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             "nextstep worker {name}: {} workers on queue {}",
             args.workers, args.queue
         );
-        nextstep_server::run_workers(&state, args.workers, &name, shutdown_signal()).await?;
+        nextstep_server::work(&state, args.workers, &name, shutdown_signal()).await?;
         anyhow::Ok(ExitCode::SUCCESS)
     })
 }
@@ -365,20 +392,59 @@ pub fn user(cmd: &UserCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `nextstep token …`.
 pub fn token(cmd: &TokenCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
-    let TokenCommand::Create { user, name } = cmd;
-    let token = random_hex(32)?;
     block_on(async {
         let store = db.open().await?;
-        let (found, _) = store
-            .login_lookup(user)
-            .await?
-            .with_context(|| format!("no user {user}; add one with `nextstep user add`"))?;
-        store
-            .create_api_token(found.id, name, &digest(&token))
-            .await?;
-        anyhow::Ok(())
-    })??;
-    println!("{token}");
-    eprintln!("(send it as `Authorization: Bearer <token>`; it is shown only now)");
-    Ok(ExitCode::SUCCESS)
+        let user_id = async |email: &str| {
+            let (found, _) = store
+                .login_lookup(email)
+                .await?
+                .with_context(|| format!("no user {email}; add one with `nextstep user add`"))?;
+            anyhow::Ok(found.id)
+        };
+        match cmd {
+            TokenCommand::Create {
+                user,
+                name,
+                expires_days,
+            } => {
+                let expires_at =
+                    expires_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+                let (token, record) =
+                    issue_api_token(&store, user_id(user).await?, name, expires_at).await?;
+                println!("{token}");
+                eprintln!(
+                    "(token {} for {}{}; send it as `Authorization: Bearer <token>`; it is shown only now)",
+                    record.id,
+                    record.email,
+                    record
+                        .expires_at
+                        .map(|e| format!(", expires {}", e.format("%Y-%m-%d %H:%M UTC")))
+                        .unwrap_or_default()
+                );
+            }
+            TokenCommand::List { user } => {
+                let whose = match user {
+                    Some(email) => Some(user_id(email).await?),
+                    None => None,
+                };
+                for t in store.list_api_tokens(whose).await? {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        t.id,
+                        t.email,
+                        t.name,
+                        t.created_at.format("%Y-%m-%d %H:%M UTC"),
+                        t.expires_at
+                            .map(|e| format!("expires {}", e.format("%Y-%m-%d %H:%M UTC")))
+                            .unwrap_or_else(|| "never expires".into())
+                    );
+                }
+            }
+            TokenCommand::Revoke { id } => {
+                store.revoke_api_token(*id, None).await?;
+                println!("revoked token {id}");
+            }
+        }
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?
 }
