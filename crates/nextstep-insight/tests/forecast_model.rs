@@ -52,6 +52,7 @@ fn moment() -> Moment {
         start: Some(1.0),
         text: "I'll send you a proposal.".into(),
         why: "bail_out".into(),
+        ..Moment::default()
     }
 }
 

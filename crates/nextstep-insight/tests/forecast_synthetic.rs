@@ -43,6 +43,7 @@ fn moment() -> Moment {
         start: Some(600.0),
         text: "Let me send you some more material.".into(),
         why: "bail_out".into(),
+        ..Moment::default()
     }
 }
 

@@ -19,6 +19,7 @@ pub fn moment(speaker: &str, start: Option<f64>, text: &str, why: &str) -> Momen
         start,
         text: text.into(),
         why: why.into(),
+        ..Moment::default()
     }
 }
 

@@ -393,6 +393,7 @@ mod tests {
             start,
             text: text.into(),
             why: why.into(),
+            ..Moment::default()
         }
     }
 
