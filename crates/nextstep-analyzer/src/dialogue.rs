@@ -37,6 +37,13 @@ const ELABORATION_TURNS: usize = 4;
 /// nor a kind word: where the lexicon is silent rather than unsure.
 const MODEL_ALONE: f32 = 0.9;
 
+/// Below this probability of a request the model overrules the lexicon's reading of one.
+const MODEL_VETO: f32 = 0.05;
+
+/// How many turns after the seller puts a step on the table the prospect's "also send
+/// the DPA" still adds to it.
+const ADDITION_TURNS: usize = 3;
+
 /// How many turns a negative signal stays open without being named or settled.
 const NEGATIVE_WINDOW_TURNS: usize = 4;
 
@@ -49,6 +56,9 @@ struct Candidate {
     /// Sentence that defined it; dates are looked for from here on.
     at: usize,
     turn: usize,
+    /// The last turn that defined or added to it: the seller answering that turn is
+    /// taking the step on, not proposing another.
+    touched: usize,
     confirmed: bool,
     /// A seller's suggestion ("shall we…") rather than a promise ("I'll send…").
     suggestion: bool,
@@ -122,7 +132,53 @@ struct Walk<'s, 'a> {
     agreed_at: Option<usize>,
 }
 
+/// Whether a sentence puts its step on a condition ("if it gets worse", "once we know").
+fn conditional(norm: &str) -> bool {
+    ["if ", "once ", "when ", "should "]
+        .iter()
+        .any(|w| norm.starts_with(w))
+        || norm.contains(" if ")
+        || norm.contains(", once ")
+}
+
+/// Whether a sentence names its step only by a pronoun ("it", "that", "them").
+fn refers_back(norm: &str) -> bool {
+    norm.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| matches!(w, "it" | "that" | "them" | "those"))
+}
+
+/// Whether a sentence says its step replaces the one before ("instead", "rather").
+fn replaces(norm: &str) -> bool {
+    norm.contains("instead") || norm.contains("rather") || norm.contains("actually")
+}
+
+/// Whether a sentence adds to something already agreed ("also", "as well", "too").
+fn adds_on(norm: &str) -> bool {
+    let trimmed = norm.trim_end_matches(|c: char| !c.is_alphanumeric());
+    norm.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| w == "also")
+        || norm.contains("as well")
+        || trimmed.ends_with(" too")
+}
+
 impl Walk<'_, '_> {
+    /// "Here's what I need from you. A quote through the state contract.": a request
+    /// frame with no kind, then the kind with no frame, in one turn.
+    fn request_carried(&self, i: usize) -> bool {
+        let s = &self.sents[i];
+        s.f.negative.is_none()
+            && i.checked_sub(1)
+                .map(|p| &self.sents[p])
+                .is_some_and(|prev| {
+                    prev.turn == s.turn
+                        && prev.side == Side::Prospect
+                        && matches!(prev.f.frame, Some((Frame::Request, _)))
+                        && prev.f.kind.is_none()
+                        && !prev.f.any_guard()
+                        && !prev.question
+                })
+    }
+
     fn has_date(&self, s: &Sentence<'_>) -> bool {
         first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
     }
@@ -131,16 +187,32 @@ impl Walk<'_, '_> {
     /// after another step was put on the table, is a detail of that step ("and Kenji can
     /// you join that too", "Raj, I'll copy you in"), not a new one.
     fn elaborates(&self, s: &Sentence<'_>, basis: Basis, pending: &Candidate) -> bool {
-        matches!(basis, Basis::Model(..))
-            && s.f.kind.is_none()
+        let model_only = matches!(basis, Basis::Model(..)) && s.f.kind.is_none();
+        // "I'd want it by the 20th": a step named only by a pronoun is the step on the
+        // table, however long ago it was put there.
+        model_only && (s.turn <= pending.turn + ELABORATION_TURNS || refers_back(&s.norm))
+    }
+
+    /// "Monday morning I'll have somebody meet them at the dock", "you can call me
+    /// directly": a meeting or a call named just after a weightier step is how that step
+    /// happens, not a new one.
+    fn logistics_of(&self, s: &Sentence<'_>, kind: Kind, pending: &Candidate) -> bool {
+        matches!(kind, Kind::Meeting | Kind::FollowUp)
+            && !matches!(pending.kind, Kind::Meeting | Kind::FollowUp)
             && s.turn <= pending.turn + ELABORATION_TURNS
+            && !replaces(&s.norm)
     }
 
     fn prospect(&mut self, i: usize) {
         let s = &self.sents[i];
         let f = &s.f;
+        // "If the bill gets worse I'll ping you": contact on a condition is a stall.
+        let conditional_contact = match f.kind {
+            Some((Kind::FollowUp, cue)) if conditional(&s.norm) => Some(cue),
+            _ => None,
+        };
         // A deferral with a concrete date is a follow-up, not a stall.
-        let stall_cue = f.stall;
+        let stall_cue = f.stall.or(conditional_contact);
         let dated_deferral = stall_cue.is_some() && self.has_date(s) && !f.guarded();
         let lexicon_step = f.kind.is_some() && f.frame.is_some();
         // The model's stall counts only where the lexicon reads no step and the model
@@ -151,7 +223,7 @@ impl Walk<'_, '_> {
             let request = s.acts.as_ref().map_or(0.0, |a| a.prob(Act::RequestStep));
             (!lexicon_step && p > request).then_some(Basis::Model(Act::Stall, p))
         };
-        let stall: Option<Basis> = match (f.stall, dated_deferral) {
+        let stall: Option<Basis> = match (stall_cue, dated_deferral) {
             (_, true) => None,
             (Some(cue), false) => Some(Basis::Cue(cue)),
             (None, false) => model_stall(),
@@ -258,8 +330,25 @@ impl Walk<'_, '_> {
                 let frame = match f.frame {
                     Some((frame, _)) if f.frame_governs_kind() => Some(frame),
                     _ if answering_ask || dated_deferral => Some(Frame::Request),
+                    None if self.request_carried(i) => Some(Frame::Request),
                     _ => None,
                 };
+                // A request the lexicon reads only loosely (its frame after the kind word)
+                // and the model is sure is not one ("the boss will see the number and ask
+                // why we need this") is no step.
+                let frame_after_kind = matches!(
+                    (f.frame, f.kind),
+                    (Some((_, fc)), Some((_, kc))) if fc.start > kc.start
+                );
+                if frame_after_kind
+                    && !answering_ask
+                    && !dated_deferral
+                    && s.acts
+                        .as_ref()
+                        .is_some_and(|a| a.prob(Act::RequestStep) < MODEL_VETO)
+                {
+                    return;
+                }
                 let rule = if f.frame.is_some() {
                     "prospect defined"
                 } else {
@@ -290,13 +379,33 @@ impl Walk<'_, '_> {
         let Some((kind, basis, frame, rule)) = step else {
             return;
         };
+        // "Can you also put the integration in?": a detail added to the seller's step
+        // just put on the table, not a step of the prospect's own.
+        if let Some(c) = self.pending.as_mut()
+            && c.defined_by == Side::Seller
+            && s.turn <= c.turn + ADDITION_TURNS
+            && adds_on(&s.norm)
+        {
+            c.evidence
+                .push(s.evidence("prospect added to it", Act::RequestStep, basis));
+            c.touched = s.turn;
+            return;
+        }
         self.requested.insert(kind);
         if let Some(c) = &self.pending {
             let just_agreed = self
                 .agreed_at
                 .is_some_and(|a| self.sents[a].turn == s.turn && i <= a + 1);
-            if c.turn == s.turn || just_agreed || self.elaborates(s, basis, c) {
-                return; // the first step of a turn, or the one just agreed, stands
+            if c.turn == s.turn
+                || just_agreed
+                || self.elaborates(s, basis, c)
+                || self.logistics_of(s, kind, c)
+            {
+                // The first step of a turn, or the one just agreed, stands.
+                if let Some(c) = self.pending.as_mut() {
+                    c.touched = s.turn;
+                }
+                return;
             }
         }
         let mut evidence = Vec::new();
@@ -316,6 +425,7 @@ impl Walk<'_, '_> {
             owner: owner_for(kind, frame, Side::Prospect),
             at,
             turn: s.turn,
+            touched: s.turn,
             confirmed: true,
             suggestion: false,
             answered: true,
@@ -492,7 +602,7 @@ impl Walk<'_, '_> {
                     .push(cue_src.evidence("seller scheduled it", act, basis));
                 return;
             }
-            let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn == c.turn + 1;
+            let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn <= c.touched + 1;
             if c.turn == s.turn || accepts_prospect_step || elaborates {
                 return;
             }
@@ -504,6 +614,7 @@ impl Walk<'_, '_> {
             owner: owner_for(kind, frame, Side::Seller),
             at: i,
             turn: s.turn,
+            touched: s.turn,
             confirmed: false,
             suggestion: frame != Frame::Commit,
             answered: false,

@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use nextstep_transcript::Utterance;
 
+pub use coaching::AskInstead;
 pub use dates::call_date_hint;
 pub use model::{Analysis, Kind, Moment, NextStep, Owner, Side, SignalType, SpeakerRole};
 pub use rules::{DEFAULT_RULES, RuleSet, RulesError};
@@ -42,6 +43,7 @@ pub struct Rules {
     model: Option<acts::ActModel>,
     side_cues: speakers::SideCues,
     coaching: BTreeMap<String, String>,
+    ask_instead: coaching::AskInstead,
     set: RuleSet,
 }
 
@@ -90,6 +92,12 @@ impl Rules {
         sentence::cue_codes(&hits, &f)
     }
 
+    /// The questions coaching suggests instead of what the seller did (the rules'
+    /// `[coaching]` table).
+    pub fn ask_instead(&self) -> &AskInstead {
+        &self.ask_instead
+    }
+
     /// The act model the rules consult, if any.
     pub fn model(&self) -> Option<&acts::ActModel> {
         self.model.as_ref()
@@ -110,6 +118,7 @@ impl Rules {
             model: None,
             side_cues: speakers::SideCues::compile(&set)?,
             coaching: set.coaching.clone(),
+            ask_instead: coaching::AskInstead::from_table(&set.coaching),
             set,
         })
     }
@@ -299,7 +308,7 @@ pub fn analyze(
     let (speakers, sided) = sides(utterances, ctx, rules)?;
     let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
     let findings = dialogue::judge(&sents, ctx.date);
-    let coaching = coaching::lines(&findings, &rules.coaching);
+    let coaching = coaching::lines(&findings, &rules.coaching, &rules.ask_instead);
     Ok(Analysis {
         speakers,
         asked_next_step: !findings.asks.is_empty(),

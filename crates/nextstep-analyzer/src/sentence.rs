@@ -9,6 +9,10 @@ use crate::model::{Kind, Moment, Side, SignalType};
 /// of the lexicon names.
 const MODEL_KIND_CONFIDENCE: f32 = 0.6;
 
+/// The least kind probability a step keeps when the lexicon's frame and the model both
+/// read one: missing the step costs more than naming its kind wrongly.
+const MODEL_KIND_FLOOR: f32 = 0.3;
+
 /// Fewest words a sentence needs for the model alone to define a step in it.
 const MODEL_STEP_MIN_WORDS: usize = 3;
 
@@ -100,14 +104,21 @@ impl Sentence<'_> {
     }
 
     /// The kind of the step this sentence names: the lexicon's kind word, else the act
-    /// model's reading when it is sure enough to stand behind it.
+    /// model's reading when it is sure enough to stand behind it. Where the lexicon's
+    /// frame already reads a step ("what I'll do is put together a side-by-side") and the
+    /// model agrees, the model's best kind stands even when no kind is sure.
     pub fn step_kind(&self) -> Option<Kind> {
+        let floor = if self.f.frame.is_some() {
+            MODEL_KIND_FLOOR
+        } else {
+            MODEL_KIND_CONFIDENCE
+        };
         match (self.f.kind, &self.acts) {
             (Some((k, _)), _) => Some(k),
             // "Will do." states no step of its own: a step the lexicon cannot name
             // needs words enough to say what it is.
             (None, Some(a))
-                if a.kind.1 >= MODEL_KIND_CONFIDENCE
+                if a.kind.1 >= floor
                     && self.text.split_whitespace().count() >= MODEL_STEP_MIN_WORDS =>
             {
                 Some(a.kind.0)

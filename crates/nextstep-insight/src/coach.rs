@@ -56,7 +56,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use nextstep_analyzer::{Moment, Side, SignalType};
+use nextstep_analyzer::{AskInstead, Moment, Side, SignalType};
 use nextstep_store::Outcome;
 use serde::Serialize;
 
@@ -483,33 +483,6 @@ pub fn timestamp(start: Option<f64>) -> Option<String> {
     })
 }
 
-/// The question to ask instead of telling the next step.
-pub const ASK_INSTEAD: &str = "What would you like to do from here?";
-/// The question to ask instead of volunteering work nobody asked for.
-pub const VOLUNTEER_INSTEAD: &str =
-    "What, if anything, would you like to see from us before we talk again?";
-
-/// The question that names a negative signal of this type instead of bailing out. The
-/// wording follows the `[coaching]` templates of the analyzer's default rules.
-pub fn name_it(signal: Option<SignalType>) -> &'static str {
-    match signal {
-        Some(SignalType::Confusion) => {
-            "It looks like I may have confused you — which part lost you?"
-        }
-        Some(SignalType::Doubt) => "It sounds like you're not convinced — what's holding you back?",
-        Some(SignalType::Objection) => {
-            "It seems like we've hit a wall here — is that a deal-breaker, or something we can work through?"
-        }
-        Some(SignalType::Disinterest) => {
-            "Maybe there isn't a good fit here — should we talk about whether this makes sense at all?"
-        }
-        Some(SignalType::Stall) => {
-            "It sounds like something is holding you back — what would have to be true for this to move forward?"
-        }
-        None => "It feels like something isn't landing — can we talk about that?",
-    }
-}
-
 /// Reads a bail-out's `why` (`bail-out: volunteered after confusion ("…") without naming
 /// it`) back into the signal type and the prospect's words.
 pub fn parse_bail_out_why(why: &str) -> (Option<SignalType>, Option<String>) {
@@ -554,6 +527,7 @@ fn moment_from(c: &CallRecord, kind: MomentKind, m: &Moment, instead: &str) -> C
 pub(crate) fn instructive_moments<'a>(
     calls: impl IntoIterator<Item = &'a CallRecord>,
     limit: usize,
+    instead: &AskInstead,
 ) -> Vec<CoachMoment> {
     let mut all = Vec::new();
     for c in calls {
@@ -564,7 +538,7 @@ pub(crate) fn instructive_moments<'a>(
             let (parsed, parsed_quote) = parse_bail_out_why(&b.why);
             let signal = b.signal.or(parsed);
             let quote = b.signal_text.clone().or(parsed_quote);
-            let mut m = moment_from(c, MomentKind::BailOut, b, name_it(signal));
+            let mut m = moment_from(c, MomentKind::BailOut, b, instead.name_it(signal));
             m.signal = signal.map(|s| s.as_str().to_string());
             m.signal_quote = quote;
             all.push(m);
@@ -584,14 +558,14 @@ pub(crate) fn instructive_moments<'a>(
                 why: "seller defined".into(),
                 ..Moment::default()
             });
-            all.push(moment_from(c, kind, &defining, ASK_INSTEAD));
+            all.push(moment_from(c, kind, &defining, instead.ask()));
         }
         for v in &a.volunteered {
             all.push(moment_from(
                 c,
                 MomentKind::Volunteered,
                 v,
-                VOLUNTEER_INSTEAD,
+                instead.volunteer(),
             ));
         }
     }
@@ -650,6 +624,7 @@ fn scorecard(
     manager: Option<String>,
     calls: &[&CallRecord],
     filter: &CoachFilter,
+    instead: &AskInstead,
 ) -> RepScorecard {
     let t = Tally::of(calls.iter().copied());
     let parts = t.parts();
@@ -693,7 +668,7 @@ fn scorecard(
         parts,
         trace: t.trace.clone(),
         weekly: weekly(calls),
-        moments: instructive_moments(calls.iter().copied(), 3),
+        moments: instructive_moments(calls.iter().copied(), 3, instead),
     }
 }
 
@@ -708,7 +683,7 @@ pub(crate) fn manager_of(data: &Dataset, rep: &str) -> Option<String> {
 /// Builds a scorecard for every rep the filter selects who has at least one analysed
 /// call in the window (calls whose deal has no owner are nobody's to coach), ranked best
 /// first, with the team's medians. This is `nextstep coach`.
-pub fn scorecards(data: &Dataset, filter: &CoachFilter) -> CoachReport {
+pub fn scorecards(data: &Dataset, filter: &CoachFilter, instead: &AskInstead) -> CoachReport {
     let mut by_rep: BTreeMap<&str, Vec<&CallRecord>> = BTreeMap::new();
     for c in &data.calls {
         let Some(rep) = c.rep.as_deref() else {
@@ -729,7 +704,7 @@ pub fn scorecards(data: &Dataset, filter: &CoachFilter) -> CoachReport {
                 return None;
             }
             calls.sort_by_key(|c| (c.date, c.call_id));
-            Some(scorecard(data, name, manager, &calls, filter))
+            Some(scorecard(data, name, manager, &calls, filter, instead))
         })
         .collect();
     reps.sort_by(|a, b| {

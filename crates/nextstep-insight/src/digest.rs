@@ -18,6 +18,7 @@ use std::fmt::{self, Write};
 use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use nextstep_analyzer::AskInstead;
 
 use crate::charts::{bar_svg, escape, line_svg};
 use crate::coach::{
@@ -409,7 +410,13 @@ fn moment_intro(kind: MomentKind, who: &str) -> String {
 
 /// The tip: the most instructive moment of the week, else of the trend, else a quoted
 /// ask to keep doing. `team_view` names the rep instead of saying "You".
-fn pick_tip(data: &Dataset, reps: &[&str], w: &Window, team_view: bool) -> Tip {
+fn pick_tip(
+    data: &Dataset,
+    reps: &[&str],
+    w: &Window,
+    team_view: bool,
+    instead: &AskInstead,
+) -> Tip {
     let week_calls = calls_in(data, reps, w.week.monday(), w.week.sunday());
     let trend_calls = calls_in(
         data,
@@ -427,11 +434,11 @@ fn pick_tip(data: &Dataset, reps: &[&str], w: &Window, team_view: bool) -> Tip {
             .and_then(|c| c.rep.clone())
             .unwrap_or_else(|| "The rep".into())
     };
-    let found = instructive_moments(week_calls.iter().copied(), 1)
+    let found = instructive_moments(week_calls.iter().copied(), 1, instead)
         .pop()
         .map(|m| ("From this week's calls", m))
         .or_else(|| {
-            instructive_moments(trend_calls.iter().copied(), 1)
+            instructive_moments(trend_calls.iter().copied(), 1, instead)
                 .pop()
                 .map(|m| ("From the weeks before (this week gave nothing to fix)", m))
         });
@@ -638,17 +645,19 @@ fn metrics_html(out: &mut String, week: Option<&RepScorecard>, trend: Option<&Re
 /// One rep's digest for one ISO week: the week's numbers against the rep's own trend
 /// (the [`TREND_WEEKS`] weeks before), one tip quoted from their own calls, and the
 /// weekly index and ask rate drawn as SVG (HTML) or tabled (Markdown).
-pub fn rep_digest(data: &Dataset, rep: &str, week: IsoWeek) -> Digest {
+pub fn rep_digest(data: &Dataset, rep: &str, week: IsoWeek, instead: &AskInstead) -> Digest {
     let w = Window::new(week);
     let base = CoachFilter {
         rep: Some(rep.to_string()),
         ..CoachFilter::default()
     };
-    let now = scorecards(data, &w.this_week(base.clone())).reps.pop();
-    let trend = scorecards(data, &w.trend(base)).reps.pop();
+    let now = scorecards(data, &w.this_week(base.clone()), instead)
+        .reps
+        .pop();
+    let trend = scorecards(data, &w.trend(base), instead).reps.pop();
     let reps = [rep];
     let points = weekly_index(data, &reps, &w);
-    let tip = pick_tip(data, &reps, &w, false);
+    let tip = pick_tip(data, &reps, &w, false, instead);
     let title = format!("{rep} — next-step digest, {week}");
     let n_now = now.as_ref().map_or(0, |r| r.calls);
     let n_trend = trend.as_ref().map_or(0, |r| r.calls);
@@ -739,14 +748,19 @@ pub fn rep_digest(data: &Dataset, rep: &str, week: IsoWeek) -> Digest {
 /// A manager's digest for one ISO week: every rep who reports to them with the week's
 /// index against their own trend, the team's pooled index by week, a bar chart of the
 /// reps, and the one moment most worth coaching this week (naming the rep).
-pub fn manager_digest(data: &Dataset, manager: &str, week: IsoWeek) -> Digest {
+pub fn manager_digest(
+    data: &Dataset,
+    manager: &str,
+    week: IsoWeek,
+    instead: &AskInstead,
+) -> Digest {
     let w = Window::new(week);
     let base = CoachFilter {
         team_manager: Some(manager.to_string()),
         ..CoachFilter::default()
     };
-    let now = scorecards(data, &w.this_week(base.clone()));
-    let trend = scorecards(data, &w.trend(base));
+    let now = scorecards(data, &w.this_week(base.clone()), instead);
+    let trend = scorecards(data, &w.trend(base), instead);
     let mut team: Vec<&str> = data
         .reps
         .iter()
@@ -768,7 +782,7 @@ pub fn manager_digest(data: &Dataset, manager: &str, week: IsoWeek) -> Digest {
         .map(|n| (*n, find(&now.reps, n), find(&trend.reps, n)))
         .collect();
     let points = weekly_index(data, &team, &w);
-    let tip = pick_tip(data, &team, &w, true);
+    let tip = pick_tip(data, &team, &w, true, instead);
     let title = format!("Team of {manager} — next-step digest, {week}");
     let index = &METRICS[0];
 

@@ -4,11 +4,11 @@
 mod coach_support;
 
 use coach_support::{call, d, dataset, deal, rep};
+use nextstep_analyzer::AskInstead;
 use nextstep_analyzer::{Kind, Side, SignalType};
 use nextstep_insight::CallRecord;
 use nextstep_insight::coach::{
-    CoachFilter, MomentKind, RepScorecard, median, name_it, parse_bail_out_why, scorecards,
-    timestamp,
+    CoachFilter, MomentKind, RepScorecard, median, parse_bail_out_why, scorecards, timestamp,
 };
 use nextstep_store::Outcome;
 
@@ -27,7 +27,11 @@ fn close_opt(a: Option<f64>, b: Option<f64>) -> bool {
 }
 
 fn only(calls: Vec<CallRecord>) -> RepScorecard {
-    let report = scorecards(&dataset(calls, Vec::new()), &CoachFilter::default());
+    let report = scorecards(
+        &dataset(calls, Vec::new()),
+        &CoachFilter::default(),
+        AskInstead::shipped(),
+    );
     assert_eq!(report.reps.len(), 1);
     report.reps.into_iter().next().expect("one rep")
 }
@@ -303,7 +307,11 @@ fn the_rep_who_asks_ranks_above_the_one_who_bails_out() {
         rep(2, "Bo Bailer", Some("Max Manager")),
         rep(3, "Mia Middle", Some("Max Manager")),
     ];
-    let report = scorecards(&dataset(calls, reps), &CoachFilter::default());
+    let report = scorecards(
+        &dataset(calls, reps),
+        &CoachFilter::default(),
+        AskInstead::shipped(),
+    );
     let names: Vec<&str> = report.reps.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Ava Asker", "Mia Middle", "Bo Bailer"]);
     assert_eq!(report.team.ranking, names);
@@ -326,7 +334,11 @@ fn the_rep_who_asks_ranks_above_the_one_who_bails_out() {
 fn ties_rank_by_name() {
     let mut calls = asker_calls("Zed", 1);
     calls.extend(asker_calls("Amy", 10));
-    let report = scorecards(&dataset(calls, Vec::new()), &CoachFilter::default());
+    let report = scorecards(
+        &dataset(calls, Vec::new()),
+        &CoachFilter::default(),
+        AskInstead::shipped(),
+    );
     assert_eq!(report.team.ranking, ["Amy", "Zed"]);
 }
 
@@ -440,7 +452,7 @@ fn filters_select_reps_teams_and_dates() {
         ),
     ];
     for (name, filter, want_reps, want_calls) in cases {
-        let report = scorecards(&data, &filter);
+        let report = scorecards(&data, &filter, AskInstead::shipped());
         let mut got_reps: Vec<&str> = report.reps.iter().map(|r| r.name.as_str()).collect();
         got_reps.sort_unstable();
         let mut got_calls: Vec<i64> = report
@@ -600,7 +612,10 @@ fn the_question_instead_depends_on_the_signal() {
             Some("Hmm (well) \"maybe\"."),
             "{signal}: the quote survives brackets and quotes"
         );
-        assert_eq!(name_it(SignalType::from_name(signal)), want);
+        assert_eq!(
+            AskInstead::shipped().name_it(SignalType::from_name(signal)),
+            want
+        );
     }
 }
 
@@ -675,7 +690,9 @@ fn early_disqualifications_count_calls_and_deals_once() {
         deal(5, "Ann", Some(Outcome::Lost), Some("2026-11-24")),
         deal(6, "Ben", Some(Outcome::Disqualified), Some("2026-11-24")),
     ];
-    let r = scorecards(&data, &CoachFilter::default()).reps.remove(0);
+    let r = scorecards(&data, &CoachFilter::default(), AskInstead::shipped())
+        .reps
+        .remove(0);
     assert_eq!(r.early_disqualifications.call_ids, vec![1]);
     assert_eq!(r.early_disqualifications.deal_ids, vec![1, 4]);
     assert_eq!(r.early_disqualifications.count, 2);
@@ -687,7 +704,9 @@ fn early_disqualifications_count_calls_and_deals_once() {
         since: Some(d("2026-11-01")),
         ..CoachFilter::default()
     };
-    let r = scorecards(&data, &window).reps.remove(0);
+    let r = scorecards(&data, &window, AskInstead::shipped())
+        .reps
+        .remove(0);
     assert_eq!(r.early_disqualifications.deal_ids, vec![1]);
     assert_eq!(r.early_disqualifications.count, 1);
 }
@@ -696,7 +715,11 @@ fn early_disqualifications_count_calls_and_deals_once() {
 fn json_carries_the_contract_and_the_call_ids() {
     let mut calls = asker_calls("Ava", 1);
     calls.extend(bailer_calls("Bo", 10));
-    let report = scorecards(&dataset(calls, Vec::new()), &CoachFilter::default());
+    let report = scorecards(
+        &dataset(calls, Vec::new()),
+        &CoachFilter::default(),
+        AskInstead::shipped(),
+    );
     let v = serde_json::to_value(&report).expect("serialises");
     let reps = v["reps"].as_array().expect("reps");
     assert_eq!(reps[0]["name"], "Ava");

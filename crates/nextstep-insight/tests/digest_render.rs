@@ -4,6 +4,7 @@
 mod coach_support;
 
 use coach_support::{call, d, dataset, rep};
+use nextstep_analyzer::AskInstead;
 use nextstep_analyzer::{Kind, Side};
 use nextstep_insight::Dataset;
 use nextstep_insight::charts::{bar_svg, escape, line_svg, reliability_svg};
@@ -319,7 +320,7 @@ fn angle_brackets_escaped(md: &str) -> bool {
 #[test]
 fn rep_digest_sets_the_week_against_the_trend_and_quotes_a_moment() {
     let data = team();
-    let dg = rep_digest(&data, "Bo Bailer", w48());
+    let dg = rep_digest(&data, "Bo Bailer", w48(), AskInstead::shipped());
     assert_eq!(dg.title, "Bo Bailer — next-step digest, 2026-W48");
     let md = &dg.markdown;
     assert!(md.contains("This week: 2 calls (#13, #12)"), "{md}");
@@ -365,7 +366,7 @@ fn rep_digest_sets_the_week_against_the_trend_and_quotes_a_moment() {
 #[test]
 fn a_quiet_week_takes_its_tip_from_the_trend() {
     let data = team();
-    let dg = rep_digest(&data, "Ava Asker", w48());
+    let dg = rep_digest(&data, "Ava Asker", w48(), AskInstead::shipped());
     assert!(
         dg.markdown.contains("## Tip: From the weeks before"),
         "{}",
@@ -380,7 +381,7 @@ fn a_quiet_week_takes_its_tip_from_the_trend() {
         vec![call(1, 1, "Ann", "2026-11-24").asked().build()],
         Vec::new(),
     );
-    let dg = rep_digest(&only_asks, "Ann", w48());
+    let dg = rep_digest(&only_asks, "Ann", w48(), AskInstead::shipped());
     assert!(
         dg.markdown.contains("## Tip: Keep doing this"),
         "{}",
@@ -392,7 +393,7 @@ fn a_quiet_week_takes_its_tip_from_the_trend() {
     );
 
     // No calls at all.
-    let dg = rep_digest(&Dataset::default(), "Nobody", w48());
+    let dg = rep_digest(&Dataset::default(), "Nobody", w48(), AskInstead::shipped());
     assert!(dg.markdown.contains("## Tip: No calls"), "{}", dg.markdown);
     assert!(dg.markdown.contains("This week: 0 calls (none)"));
     check_html(&dg.html);
@@ -401,7 +402,7 @@ fn a_quiet_week_takes_its_tip_from_the_trend() {
 #[test]
 fn manager_digest_ranks_the_team_and_names_the_rep_to_coach() {
     let data = team();
-    let dg = manager_digest(&data, "Max Manager", w48());
+    let dg = manager_digest(&data, "Max Manager", w48(), AskInstead::shipped());
     let md = &dg.markdown;
     let ava = md.find("| Ava Asker |").expect("Ava listed");
     let bo = md.find("| Bo Bailer |").expect("Bo listed");
@@ -439,8 +440,8 @@ fn names_are_escaped_too() {
     ];
     let data = dataset(calls, vec![rep(1, name, Some("<i>Boss</i>"))]);
     for dg in [
-        rep_digest(&data, name, w48()),
-        manager_digest(&data, "<i>Boss</i>", w48()),
+        rep_digest(&data, name, w48(), AskInstead::shipped()),
+        manager_digest(&data, "<i>Boss</i>", w48(), AskInstead::shipped()),
     ] {
         let text = check_html(&dg.html);
         assert!(text.contains(name), "{text}");
@@ -454,10 +455,10 @@ fn digest_markdown_snapshots() {
     let data = team();
     insta::assert_snapshot!(
         "rep_digest_bo",
-        rep_digest(&data, "Bo Bailer", w48()).markdown
+        rep_digest(&data, "Bo Bailer", w48(), AskInstead::shipped()).markdown
     );
     insta::assert_snapshot!(
         "manager_digest_max",
-        manager_digest(&data, "Max Manager", w48()).markdown
+        manager_digest(&data, "Max Manager", w48(), AskInstead::shipped()).markdown
     );
 }

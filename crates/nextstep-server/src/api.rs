@@ -683,7 +683,11 @@ async fn coach(
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::coach::CoachReport>> {
     let data = crate::dataset::load(state.db(), &c.scope()).await?;
-    Ok(Json(scorecards(&data, &CoachFilter::default())))
+    Ok(Json(scorecards(
+        &data,
+        &CoachFilter::default(),
+        state.rules().ask_instead(),
+    )))
 }
 
 /// This quarter's forecast of the deals you see, from next-step quality.

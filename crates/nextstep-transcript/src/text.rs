@@ -341,7 +341,12 @@ fn is_plain_name(name: &str, letter_start: bool) -> bool {
     if name.is_empty() || name.len() > 200 || name.chars().count() > 50 {
         return false;
     }
-    if name.contains(['.', '?', '!', ',', ';', ':']) {
+    if name.contains(['?', '!', ',', ';', ':']) {
+        return false;
+    }
+    // A full stop only ends a title or an initial (`Dr. Kavitha Rao`, `Priya R.`), so a
+    // sentence before a colon (`Yes. Note: …`) is still not a name.
+    if name.contains('.') && !name.split_whitespace().all(abbreviation_or_word) {
         return false;
     }
     if letter_start && !name.chars().next().is_some_and(char::is_alphabetic) {
@@ -355,6 +360,20 @@ fn is_plain_name(name: &str, letter_start: bool) -> bool {
         }
     }
     words >= 1
+}
+
+/// A word of a name: no full stop, or a title or an initial ending in one.
+fn abbreviation_or_word(w: &str) -> bool {
+    const TITLES: [&str; 10] = [
+        "Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sr", "Jr", "St", "Fr",
+    ];
+    match w.strip_suffix('.') {
+        None => !w.contains('.'),
+        Some(stem) => {
+            TITLES.contains(&stem)
+                || (stem.chars().count() == 1 && stem.chars().all(char::is_uppercase))
+        }
+    }
 }
 
 /// An utterance before `Name: text` prefixes are resolved: `prefix` is the byte index of the
@@ -577,7 +596,12 @@ mod tests {
             ("up", true),
             ("A B C D E", true),
             ("A B C D E F", false),
-            ("Dr. Smith", false),
+            ("Dr. Smith", true),
+            ("Priya R.", true),
+            ("Yes. Note", false),
+            ("Okay. So", false),
+            ("Dr.Smith", false),
+            ("e.g. this", false),
             ("Well, yes", false),
             ("at 10", false),
             ("Speaker 1", true),

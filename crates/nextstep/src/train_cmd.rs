@@ -27,7 +27,7 @@ pub struct TrainArgs {
     out: PathBuf,
     /// How often an act the model fires must be right on the dev split before the rules
     /// act on it (higher: fewer, surer verdicts).
-    #[arg(long, default_value_t = 0.8, value_name = "P")]
+    #[arg(long, default_value_t = TrainOptions::default().precision_target, value_name = "P")]
     precision: f32,
     /// How many dimensions of the pretrained word-piece vectors to use (0: none, hashed
     /// n-grams only).
@@ -88,12 +88,6 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         precision_target: args.precision,
         ..TrainOptions::default()
     };
-    if let Ok(v) = std::env::var("NEXTSTEP_STRICT") {
-        let t: f32 = v.parse().unwrap_or(0.95);
-        for s in &mut opts.strict_acts {
-            s.1 = s.1.max(t);
-        }
-    }
     opts.features.embed_dims = args.embed_dims;
     opts.features.trigrams |= args.trigrams;
     opts.features.bits = args.bits.clamp(12, 22);

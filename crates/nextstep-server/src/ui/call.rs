@@ -114,7 +114,7 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
 
     let marked = analysis
         .as_ref()
-        .map(highlight::moments)
+        .map(|a| highlight::moments(a, state.rules().ask_instead()))
         .unwrap_or_default();
     let side_of = |name: &str| {
         analysis

@@ -9,8 +9,9 @@
 
 use std::ops::Range;
 
+use nextstep_analyzer::AskInstead;
 use nextstep_analyzer::{Analysis, Moment, Side, SignalType};
-use nextstep_insight::coach::{VOLUNTEER_INSTEAD, name_it, parse_bail_out_why, timestamp};
+use nextstep_insight::coach::{parse_bail_out_why, timestamp};
 
 /// The kinds of moment the call page marks, each with its own CSS class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -255,12 +256,17 @@ pub fn segments(text: &str, ranges: &[(Range<usize>, MomentClass)]) -> Vec<Segme
     out
 }
 
-/// Every moment of an analysis with its kind and coaching note. A volunteered sentence
-/// that is also a bail-out is marked once, as the bail-out.
-pub fn moments(a: &Analysis) -> Vec<Marked<'_>> {
+/// Every moment of an analysis with its kind and coaching note (the questions from the
+/// rules' `[coaching]` table). A volunteered sentence that is also a bail-out is marked
+/// once, as the bail-out.
+pub fn moments<'a>(a: &'a Analysis, instead: &AskInstead) -> Vec<Marked<'a>> {
     let mut out = Vec::new();
     for m in &a.bail_outs {
-        let (signal, quote) = parse_bail_out_why(&m.why);
+        // The moment carries its signal; analyses stored before it did are read back
+        // from the prose `why`.
+        let (parsed, parsed_quote) = parse_bail_out_why(&m.why);
+        let signal = m.signal.or(parsed);
+        let quote = m.signal_text.clone().or(parsed_quote);
         let after = match (signal, quote) {
             (Some(s), Some(q)) => format!(" after the prospect's {} (“{q}”)", s.as_str()),
             (Some(s), None) => format!(" after the prospect's {}", s.as_str()),
@@ -271,19 +277,21 @@ pub fn moments(a: &Analysis) -> Vec<Marked<'_>> {
             moment: m,
             note: format!(
                 "Bail-out: offered work{after} instead of naming the problem. Ask instead: “{}”",
-                name_it(signal)
+                instead.name_it(signal)
             ),
         });
     }
     for m in &a.negative_signals {
-        let signal = SignalType::from_name(m.why.split(':').next().unwrap_or("").trim());
+        let signal = m
+            .signal
+            .or_else(|| SignalType::from_name(m.why.split(':').next().unwrap_or("").trim()));
         let what = signal.map_or("negative signal", |s| s.as_str());
         out.push(Marked {
             kind: MomentClass::Negative,
             moment: m,
             note: format!(
                 "The prospect showed {what}. Name it before offering anything: “{}”",
-                name_it(signal)
+                instead.name_it(signal)
             ),
         });
     }
@@ -328,7 +336,10 @@ pub fn moments(a: &Analysis) -> Vec<Marked<'_>> {
             out.push(Marked {
                 kind: MomentClass::Volunteer,
                 moment: m,
-                note: format!("Offered work nobody asked for. Ask instead: “{VOLUNTEER_INSTEAD}”"),
+                note: format!(
+                    "Offered work nobody asked for. Ask instead: “{}”",
+                    instead.volunteer()
+                ),
             });
         }
     }
@@ -487,7 +498,7 @@ mod tests {
                 text: "Sorry! <script>alert(1)</script> I'll send a deck.",
             },
         ];
-        let marked = moments(&analysis);
+        let marked = moments(&analysis, AskInstead::shipped());
         // The volunteered sentence is the bail-out: marked once.
         assert_eq!(marked.len(), 2);
         let (views, lost) = mark(&turns, &marked, |s| {

@@ -197,7 +197,8 @@ fn filter_for(caller: &Caller) -> CoachFilter {
 async fn coach_report(state: &AppState, caller: &Caller) -> UiResult<CoachReport> {
     let data = crate::dataset::load(state.db(), &caller.scope()).await?;
     let filter = filter_for(caller);
-    tokio::task::spawn_blocking(move || scorecards(&data, &filter))
+    let instead = state.rules().ask_instead().clone();
+    tokio::task::spawn_blocking(move || scorecards(&data, &filter, &instead))
         .await
         .map_err(UiError::internal)
 }

@@ -30,6 +30,10 @@ pub struct CoachArgs {
     /// Print JSON: {"reps": [...], "team": {...}, "outcomes": {...}}.
     #[arg(long)]
     json: bool,
+    /// A rules file whose `[coaching]` questions replace the defaults (as `analyze
+    /// --rules` reads it).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<std::path::PathBuf>,
 }
 
 fn print_rep(r: &RepScorecard, rank: usize) {
@@ -121,7 +125,8 @@ pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         since: args.since,
         until: args.until,
     };
-    let report = scorecards(&data, &filter);
+    let rules = inputs::load_rules(args.rules.as_deref())?;
+    let report = scorecards(&data, &filter, rules.ask_instead());
     let outcomes = outcomes(&data);
     if args.json {
         let v = serde_json::json!({"reps": report.reps, "team": report.team, "outcomes": outcomes});

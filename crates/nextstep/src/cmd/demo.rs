@@ -164,7 +164,11 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     );
 
     println!("== Team scorecard (best first)\n");
-    let scores = scorecards(&dataset, &CoachFilter::default());
+    let scores = scorecards(
+        &dataset,
+        &CoachFilter::default(),
+        nextstep_analyzer::AskInstead::shipped(),
+    );
     coach::print_report(&scores);
 
     println!("\n== Forecast (next-step evidence vs stage-weighted)\n");

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport};
+use nextstep_analyzer::AskInstead;
 use nextstep_insight::Dataset;
 use nextstep_insight::digest::{Digest, IsoWeek, manager_digest, parse_iso_week, rep_digest, slug};
 
@@ -29,6 +30,9 @@ pub struct DigestArgs {
     /// The sender address for mailed digests.
     #[arg(long, value_name = "ADDR")]
     from: Option<String>,
+    /// A rules file whose `[coaching]` questions replace the defaults.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
 }
 
 fn parse_week(s: &str) -> Result<IsoWeek, String> {
@@ -43,7 +47,7 @@ struct Item {
     email: Option<String>,
 }
 
-fn digests(data: &Dataset, week: IsoWeek) -> Vec<Item> {
+fn digests(data: &Dataset, week: IsoWeek, instead: &AskInstead) -> Vec<Item> {
     let mut items = Vec::new();
     let mut managers: Vec<String> = Vec::new();
     for rep in &data.reps {
@@ -55,7 +59,7 @@ fn digests(data: &Dataset, week: IsoWeek) -> Vec<Item> {
             items.push(Item {
                 name: rep.name.clone(),
                 file_stem: slug(&rep.name),
-                digest: rep_digest(data, &rep.name, week),
+                digest: rep_digest(data, &rep.name, week, instead),
                 email: rep.email.clone(),
             });
             if let Some(m) = &rep.manager
@@ -73,7 +77,7 @@ fn digests(data: &Dataset, week: IsoWeek) -> Vec<Item> {
             .and_then(|r| r.email.clone());
         items.push(Item {
             file_stem: format!("manager-{}", slug(&m)),
-            digest: manager_digest(data, &m, week),
+            digest: manager_digest(data, &m, week, instead),
             name: m,
             email,
         });
@@ -108,7 +112,8 @@ pub fn run(args: &DigestArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| IsoWeek::of(chrono::Local::now().date_naive()));
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
-    let items = digests(&data, week);
+    let rules = crate::inputs::load_rules(args.rules.as_deref())?;
+    let items = digests(&data, week, rules.ask_instead());
     if items.is_empty() {
         println!("No rep has analysed calls; nothing to write.");
         return Ok(ExitCode::SUCCESS);
