@@ -335,13 +335,29 @@ pub(crate) fn is_name_shaped(name: &str, letter_start: bool) -> bool {
     is_plain_name(name, letter_start)
 }
 
+/// One capital letter and a full stop (`R.`): an initial in a name.
+fn is_initial(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_uppercase())
+}
+
 /// [`is_name_shaped`] without the numbered-label exception.
 fn is_plain_name(name: &str, letter_start: bool) -> bool {
     let name = name.trim();
     if name.is_empty() || name.len() > 200 || name.chars().count() > 50 {
         return false;
     }
-    if name.contains(['.', '?', '!', ',', ';', ':']) {
+    if name.contains(['?', '!', ',', ';', ':']) {
+        return false;
+    }
+    // A full stop only ends an initial after the first word ("Priya R.", "Ana M. Ruiz"),
+    // so "Ok. So: …" is still text.
+    if name.contains('.')
+        && name
+            .split_whitespace()
+            .enumerate()
+            .any(|(i, w)| w.contains('.') && !(i > 0 && is_initial(w)))
+    {
         return false;
     }
     if letter_start && !name.chars().next().is_some_and(char::is_alphabetic) {
@@ -578,6 +594,13 @@ mod tests {
             ("A B C D E", true),
             ("A B C D E F", false),
             ("Dr. Smith", false),
+            ("Priya R.", true),
+            ("Ana M. Ruiz", true),
+            ("Ok. So", false),
+            ("Priya r.", false),
+            ("Priya R.R.", false),
+            ("SPEAKER_00", true),
+            ("Unknown Speaker", true),
             ("Well, yes", false),
             ("at 10", false),
             ("Speaker 1", true),

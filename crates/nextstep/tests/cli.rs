@@ -294,3 +294,65 @@ fn the_report_names_who_defined_the_step_with_evidence() {
     let report = text.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
     insta::assert_snapshot!("plain_call_report", report);
 }
+
+#[test]
+fn unnamed_speakers_get_inferred_sides_and_the_json_says_so() {
+    let dir = temp_dir("unnamed");
+    let call = "Speaker 1: Thanks for making the time. Tell me about your setup?\n\
+Speaker 2: Our team uses spreadsheets and we use a ticket tool.\n\
+Speaker 3: Our platform integrates with your ticket tool out of the box, and our pricing is per seat.\n\
+Speaker 2: Could you send me the pricing?\n\
+Speaker 1: Sure, I'll send it today.\n";
+    std::fs::write(dir.join("call.txt"), call).unwrap();
+    let out = nextstep()
+        .args(["analyze", "--json", "--date", "2026-02-02"])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let sellers: Vec<&str> = v["inferred_sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sellers, ["Speaker 1", "Speaker 3"], "{v}");
+    assert!(v["inferred_sellers"][0]["confidence"].as_f64().unwrap() > 0.5);
+    let speaker2 = &v["speakers"][1];
+    assert_eq!(speaker2["role"], "prospect");
+    assert_eq!(speaker2["basis"], "inferred");
+    assert!(
+        speaker2["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("inferred, ")
+    );
+    // The report says the same in words.
+    let out = nextstep()
+        .args(["analyze", "--date", "2026-02-02"])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("Seller's side inferred: Speaker 1 ("),
+        "{text}"
+    );
+    // Named forgivingly, the inference steps aside.
+    let out = nextstep()
+        .args([
+            "analyze",
+            "--json",
+            "--date",
+            "2026-02-02",
+            "--seller",
+            "speaker 1",
+        ])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["inferred_sellers"], serde_json::json!([]));
+    assert_eq!(v["speakers"][0]["basis"], "named");
+    assert_eq!(v["speakers"][2]["role"], "prospect");
+}

@@ -42,6 +42,7 @@ fn analyse(call: &demo::DemoCall, rules: &Rules) -> Analysis {
     let ctx = CallContext {
         date: call.date,
         sellers: call.sellers.clone(),
+        ..Default::default()
     };
     nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules)
         .unwrap_or_else(|e| panic!("{}: {e}", call.file_name))
@@ -131,6 +132,7 @@ fn every_call_is_judged_as_intended() {
             let ctx = CallContext {
                 date: call.date,
                 sellers: call.sellers.clone(),
+                ..Default::default()
             };
             println!("--- {} {:?}", call.file_name, call.intended);
             for s in nextstep_analyzer::explain(&t.turns(), &ctx, &rules).unwrap() {
