@@ -263,7 +263,8 @@ pub struct UploadAccepted {
     pub status_url: String,
 }
 
-/// Queue a transcript (the request body, any format nextstep reads) for analysis on a
+/// Queue a transcript (the request body, any format nextstep reads, a `.docx` as its
+/// bytes) for analysis on a
 /// deal: answers 202 with the job id at once. With an `Idempotency-Key` header, sending
 /// the same request again (after a lost answer) answers the first upload — marked
 /// `Idempotent-Replayed: true` — instead of storing a second; the same key with another

@@ -91,7 +91,7 @@ pub fn judge(
 ) -> Result<Judged, IngestError> {
     let transcript =
         nextstep_transcript::parse(bytes, format).map_err(|e| IngestError::Parse(e.to_string()))?;
-    let text = String::from_utf8_lossy(bytes).into_owned();
+    let text = stored_text(bytes, &transcript)?;
     let date = date
         .or_else(|| nextstep_analyzer::call_date_hint(&text, source))
         .unwrap_or(today);
@@ -108,6 +108,30 @@ pub fn judge(
         call,
         analysis,
     })
+}
+
+/// The text a call keeps of its transcript: the file as it is, or for a binary format
+/// (a `.docx`) the utterances read from it as JSON ([`Format::text_form`]), so the call
+/// page and a later re-judgement read it back without the original bytes.
+pub fn stored_text(
+    bytes: &[u8],
+    transcript: &nextstep_transcript::Transcript,
+) -> Result<String, IngestError> {
+    if transcript.format.is_binary() {
+        serde_json::to_string_pretty(transcript).map_err(|e| IngestError::Encode(e.to_string()))
+    } else {
+        Ok(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// Reads a stored call's transcript back (see [`stored_text`]).
+pub fn stored_transcript(
+    call: &Call,
+) -> Result<nextstep_transcript::Transcript, nextstep_transcript::ParseError> {
+    nextstep_transcript::parse(
+        call.transcript.as_bytes(),
+        Format::from_name(&call.format).map(Format::text_form),
+    )
 }
 
 /// Judges merged turns with what is known of the sides.
@@ -144,9 +168,7 @@ pub fn rejudge_with_side(
     side: Side,
     rules: &Rules,
 ) -> Result<Judged, IngestError> {
-    let transcript =
-        nextstep_transcript::parse(call.transcript.as_bytes(), Format::from_name(&call.format))
-            .map_err(|e| IngestError::Parse(e.to_string()))?;
+    let transcript = stored_transcript(call).map_err(|e| IngestError::Parse(e.to_string()))?;
     let turns = transcript.turns();
     let speaks = turns
         .iter()

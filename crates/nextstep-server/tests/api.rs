@@ -821,6 +821,80 @@ async fn sides_come_from_the_roster_the_upload_and_a_flip(fx: &Fixture) {
     assert!(r.text().contains("sellers"), "{}", r.text());
 }
 
+async fn a_docx_upload_becomes_a_call_with_its_turns(fx: &Fixture) {
+    let b1 = fx.b.deal;
+    let doc = nextstep_transcript::docx::build_docx(&[
+        "Renewal (2026-04-23 10:00 GMT+1) - Transcript",
+        "Attendees",
+        "Speaker 1, Speaker 2",
+        "Transcript",
+        "00:00:00",
+        "Speaker 1: Thanks for making the time. Tell me about your setup?",
+        "Speaker 2: Our team uses spreadsheets. Could you send me a quote by Friday?",
+        "Speaker 1: Sure, I'll send it.",
+    ]);
+    let bad = b"PK\x03\x04 this is no zip".to_vec();
+    let mut ids = Vec::new();
+    for (name, bytes) in [("meet-2026-04-23.docx", doc), ("broken.docx", bad)] {
+        let r = fx
+            .send(
+                fx.request(
+                    Who::RepB,
+                    Method::POST,
+                    &format!("/api/v1/deals/{b1}/calls?file_name={name}"),
+                )
+                .body(
+                    bytes,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                ),
+            )
+            .await;
+        r.expect(202);
+        ids.push(r.json()["upload_id"].as_i64().unwrap());
+    }
+    let (stop, handle) = start_workers(fx);
+    let done = wait_for_upload(fx, Who::RepB, ids[0]).await;
+    let failed = wait_for_upload(fx, Who::RepB, ids[1]).await;
+    stop_workers(stop, handle).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let error = failed["error"].as_str().unwrap_or("");
+    assert!(
+        error.contains("broken.docx") && error.contains("not a readable .docx"),
+        "{error}"
+    );
+    let call_id = done["call_id"].as_i64().unwrap();
+    let call = fx
+        .send(fx.request(Who::RepB, Method::GET, &format!("/api/v1/calls/{call_id}")))
+        .await
+        .json();
+    assert_eq!(call["format"], "docx");
+    assert_eq!(call["date"], "2026-04-23");
+    let inferred = &call["analysis"]["inferred_sellers"];
+    assert_eq!(inferred[0]["name"], "Speaker 1", "{inferred}");
+    // The page shows the turns read back from the stored text, and a flip re-reads it.
+    let page = fx
+        .send(fx.browser(Who::RepB, Method::GET, &format!("/calls/{call_id}")))
+        .await;
+    page.expect(200);
+    assert!(
+        page.text().contains("Our team uses spreadsheets."),
+        "{}",
+        page.text()
+    );
+    let r = fx
+        .send(
+            fx.request(
+                Who::RepB,
+                Method::POST,
+                &format!("/api/v1/calls/{call_id}/sides"),
+            )
+            .json(serde_json::json!({"speaker": "Speaker 2", "side": "seller"})),
+        )
+        .await;
+    r.expect(200);
+}
+
 async fn unreadable_upload_fails_after_retries(fx: &Fixture) {
     let garbage: &[u8] = b"\x00\x01\x02\xff\xfe\x00\x00garbage\x00\xc3\x28\x00";
     let rules = nextstep_analyzer::Rules::defaults();
@@ -1114,6 +1188,7 @@ both! {
     upload_is_analysed_by_the_workers => super::upload_is_analysed_by_the_workers,
     unreadable_upload_fails_after_retries => super::unreadable_upload_fails_after_retries,
     sides_come_from_the_roster_the_upload_and_a_flip => super::sides_come_from_the_roster_the_upload_and_a_flip,
+    a_docx_upload_becomes_a_call_with_its_turns => super::a_docx_upload_becomes_a_call_with_its_turns,
     cookie_writes_need_the_csrf_header => super::cookie_writes_need_the_csrf_header,
     transcript_html_comes_back_as_json => super::transcript_html_comes_back_as_json,
     transcript_html_is_escaped_in_pages => super::transcript_html_is_escaped_in_pages,

@@ -356,3 +356,55 @@ Speaker 1: Sure, I'll send it today.\n";
     assert_eq!(v["speakers"][0]["basis"], "named");
     assert_eq!(v["speakers"][2]["role"], "prospect");
 }
+
+/// A Teams transcript download, as the paragraphs of a Word document.
+fn teams_docx() -> Vec<u8> {
+    nextstep_transcript::docx::build_docx(&[
+        "Transcript",
+        "February 2, 2026, 3:00PM",
+        "Alex Rivera\t0:03",
+        "Thanks for joining, Jamie. What would you like to do from here?",
+        "Jamie Cho\t0:09",
+        "Let's get a proposal for the support team by Wednesday.",
+    ])
+}
+
+#[test]
+fn a_docx_flows_through_parse_and_analyze_and_bad_ones_are_named() {
+    let dir = temp_dir("docx");
+    std::fs::write(dir.join("teams.docx"), teams_docx()).unwrap();
+    std::fs::write(dir.join("broken.docx"), b"PK\x03\x04not really a zip").unwrap();
+    let out = nextstep()
+        .args(["parse", "--json"])
+        .arg(dir.join("teams.docx"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["format"], "docx");
+    assert_eq!(v["utterances"][1]["speaker"], "Jamie Cho");
+    assert_eq!(v["utterances"][1]["start"], 9.0);
+    // A folder walk picks up .docx; the broken one fails alone, named.
+    let out = nextstep()
+        .args(["analyze", "--json", "--date", "2026-02-02"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["format"], "docx");
+    assert_eq!(v["next_step"]["defined_by"], "prospect");
+    assert_eq!(v["speakers"][0]["role"], "seller");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("broken.docx: line 1: not a readable .docx Word document"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // --format still forces a reader.
+    let out = nextstep()
+        .args(["parse", "--format", "plain"])
+        .arg(dir.join("teams.docx"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("teams.docx"), "{stderr}");
+}

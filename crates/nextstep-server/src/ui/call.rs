@@ -13,7 +13,6 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use nextstep_analyzer::{Analysis, Side, SideBasis};
 use nextstep_store::Store;
-use nextstep_transcript::Format;
 use serde::Deserialize;
 
 use super::highlight::{self, MomentClass, TurnIn, TurnView};
@@ -135,10 +134,9 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
         .await?;
 
     let analysis: Option<Analysis> = serde_json::from_value(call.analysis.clone()).ok();
-    let parsed =
-        nextstep_transcript::parse(call.transcript.as_bytes(), Format::from_name(&call.format))
-            .map(|t| t.turns())
-            .ok();
+    let parsed = crate::ingest::stored_transcript(&call)
+        .map(|t| t.turns())
+        .ok();
 
     let marked = analysis
         .as_ref()
