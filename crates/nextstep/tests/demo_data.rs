@@ -296,8 +296,11 @@ fn the_data_has_the_promised_shape() {
     // Every style, and the dialects' details.
     let styles: HashSet<demo::Style> = data.calls.iter().map(|c| c.style).collect();
     assert_eq!(styles.len(), 6);
+    // Every format the styles write (the demo writes text: no .docx, no Google Meet yet).
     let formats: HashSet<_> = data.calls.iter().map(|c| c.format).collect();
-    assert_eq!(formats.len(), nextstep_transcript::Format::ALL.len());
+    let written: HashSet<_> = demo::Style::ALL.iter().map(|s| s.format()).collect();
+    assert_eq!(formats, written);
+    assert_eq!(formats.len(), 5);
     let teams: Vec<&str> = data
         .calls
         .iter()
