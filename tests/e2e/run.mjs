@@ -145,6 +145,43 @@ await step("the rep sees the badge change and the answer on the deal", async () 
   await shot(page, "07-deal-confirmed");
 });
 
+await step("flip a speaker's side on the call page; the call is judged again", async () => {
+  await page.goto(`${base}${callUrl}`);
+  const speakers = page.locator("#speakers li.speaker-side");
+  await speakers.first().waitFor();
+  expect((await speakers.count()) >= 2, "fewer than two speakers listed");
+  const prospect = page.locator("#speakers li.speaker-side[data-side='prospect']").first();
+  const name = await prospect.getAttribute("data-speaker");
+  const reasonBefore = (await prospect.locator(".side-reason").textContent()) || "";
+  expect(reasonBefore.trim().length > 0, `no reason shown for ${name}`);
+  await shot(page, "08-call-sides");
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === callUrl),
+    prospect.locator("button[type=submit]").click(),
+  ]);
+  const flipped = page.locator(`#speakers li.speaker-side[data-speaker="${name}"]`);
+  await flipped.waitFor();
+  expect((await flipped.getAttribute("data-side")) === "seller", `${name} is not on the seller's side`);
+  const reason = (await flipped.locator(".side-reason").textContent()) || "";
+  expect(reason.includes("set by hand"), `reason after the flip: ${reason}`);
+  // The stored analysis says the same: the call was judged again with the new side.
+  const id = callUrl.split("/").pop();
+  const res = await page.request.get(`${base}/api/v1/calls/${id}`);
+  expect(res.ok(), `GET the call: ${res.status()}`);
+  const call = await res.json();
+  const sp = call.analysis.speakers.find((s) => s.name === name);
+  expect(sp && sp.role === "seller" && sp.basis === "user", `stored side: ${JSON.stringify(sp)}`);
+  await shot(page, "09-call-flipped");
+  // And back: the button now offers the prospect's side.
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === callUrl),
+    flipped.locator("button[type=submit]").click(),
+  ]);
+  const back = page.locator(`#speakers li.speaker-side[data-speaker="${name}"]`);
+  await back.waitFor();
+  expect((await back.getAttribute("data-side")) === "prospect", `${name} did not move back`);
+});
+
 await step("no script from the data ran", async () => {
   const xss = await page.evaluate(() => document.documentElement.dataset.xss || "");
   expect(xss === "", "an alert() ran");

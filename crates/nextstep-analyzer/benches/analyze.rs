@@ -41,6 +41,7 @@ fn context(file: &CallFile) -> CallContext {
     CallContext {
         date: NaiveDate::parse_from_str(&file.date, "%Y-%m-%d").expect("synth writes ISO dates"),
         sellers: vec![file.seller.clone()],
+        ..Default::default()
     }
 }
 

@@ -17,6 +17,7 @@ mod dates;
 mod dialogue;
 mod lexicon;
 mod model;
+pub mod names;
 mod rules;
 mod sentence;
 mod speakers;
@@ -28,7 +29,10 @@ use nextstep_transcript::Utterance;
 
 pub use coaching::AskInstead;
 pub use dates::call_date_hint;
-pub use model::{Analysis, Kind, Moment, NextStep, Owner, Side, SignalType, SpeakerRole};
+pub use model::{
+    Analysis, InferredSeller, Kind, Moment, NextStep, Owner, Side, SideBasis, SignalType,
+    SpeakerRole,
+};
 pub use rules::{DEFAULT_RULES, RuleSet, RulesError};
 
 use sentence::SidedUtterance;
@@ -129,13 +133,34 @@ impl Rules {
     }
 }
 
-/// What the analyzer needs besides the utterances.
-#[derive(Debug, Clone)]
+/// What the analyzer needs besides the utterances: the date, and whatever the caller
+/// knows about who is on the seller's side (names are matched forgivingly: case,
+/// accents, "Priya R." for "Priya Raman", a first name alone when unambiguous).
+#[derive(Debug, Clone, Default)]
 pub struct CallContext {
     /// The call date, for resolving "Thursday" or "the 7th".
     pub date: NaiveDate,
-    /// The seller's speaker names; empty means "infer the seller".
+    /// Speakers named as the seller's side (`--seller`, an upload's `sellers`); when some
+    /// are given, at least one must speak.
     pub sellers: Vec<String>,
+    /// The deal's owner: on the seller's side when they speak.
+    pub owner: Option<String>,
+    /// The team's reps and users: whoever of them speaks is on the seller's side.
+    pub roster: Vec<String>,
+    /// Sides already settled for this call (a user flipped one; the call is judged
+    /// again): used as they are, before anything else.
+    pub fixed: Vec<SpeakerRole>,
+}
+
+impl CallContext {
+    /// A context with only a date and the seller names (empty: infer the sides).
+    pub fn new(date: NaiveDate, sellers: Vec<String>) -> CallContext {
+        CallContext {
+            date,
+            sellers,
+            ..CallContext::default()
+        }
+    }
 }
 
 /// Why a call could not be analysed.
@@ -277,11 +302,13 @@ fn sides<'a>(
     if names.is_empty() {
         return Err(AnalyzeError::NoSpeakers);
     }
-    let speakers = if ctx.sellers.is_empty() {
-        speakers::infer(&names, &said, &rules.side_cues)
-    } else {
-        speakers::from_names(&names, &ctx.sellers)?
+    let known = speakers::Known {
+        fixed: &ctx.fixed,
+        sellers: &ctx.sellers,
+        owner: ctx.owner.as_deref(),
+        roster: &ctx.roster,
     };
+    let speakers = speakers::assign(&names, &said, &known, &rules.side_cues)?;
     let sided = utterances
         .iter()
         .filter_map(|u| {
@@ -309,8 +336,17 @@ pub fn analyze(
     let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
     let findings = dialogue::judge(&sents, ctx.date);
     let coaching = coaching::lines(&findings, &rules.coaching, &rules.ask_instead);
+    let inferred_sellers = speakers
+        .iter()
+        .filter(|s| s.inferred && s.role == Side::Seller)
+        .map(|s| InferredSeller {
+            name: s.name.clone(),
+            confidence: s.confidence,
+        })
+        .collect();
     Ok(Analysis {
         speakers,
+        inferred_sellers,
         asked_next_step: !findings.asks.is_empty(),
         next_step: findings.next_step,
         asks: findings.asks,

@@ -218,6 +218,52 @@ pub struct NextStep {
     pub evidence: Vec<Moment>,
 }
 
+/// What put a speaker on their side: shown beside every speaker so a user can judge
+/// (and correct) the sides a call was judged with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SideBasis {
+    /// Named as a seller by the caller (`--seller`, an upload's `sellers`).
+    Named,
+    /// The deal's owner.
+    Owner,
+    /// A rep or user of the team.
+    Roster,
+    /// Set by a user on the call page or through the API.
+    User,
+    /// Guessed from what the speaker said.
+    Inferred,
+    /// On the prospect's side because the seller's side was known and this speaker is not
+    /// on it.
+    Unmatched,
+}
+
+impl SideBasis {
+    /// The contract's name (`named`, `owner`, `roster`, `user`, `inferred`, `unmatched`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SideBasis::Named => "named",
+            SideBasis::Owner => "owner",
+            SideBasis::Roster => "roster",
+            SideBasis::User => "user",
+            SideBasis::Inferred => "inferred",
+            SideBasis::Unmatched => "unmatched",
+        }
+    }
+
+    /// The reason in words, as reports and the call page show it (`inferred, 0.82`).
+    pub fn reason(self, confidence: f64) -> String {
+        match self {
+            SideBasis::Named => "named as a seller".into(),
+            SideBasis::Owner => "the deal's owner".into(),
+            SideBasis::Roster => "on the team roster".into(),
+            SideBasis::User => "set by hand".into(),
+            SideBasis::Inferred => format!("inferred, {confidence:.2}"),
+            SideBasis::Unmatched => "not a named seller or on the team roster".into(),
+        }
+    }
+}
+
 /// A speaker and the side they were put on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpeakerRole {
@@ -225,9 +271,60 @@ pub struct SpeakerRole {
     pub name: String,
     /// Seller or prospect.
     pub role: Side,
-    /// True when no `--seller` named this speaker and the side was guessed.
+    /// True when nothing the caller knew placed this speaker and the side was guessed.
     pub inferred: bool,
     /// How sure the guess is, 0–1 (1 when not inferred).
+    pub confidence: f64,
+    /// What placed the speaker (absent in analyses stored before sides had reasons: read
+    /// `inferred` then).
+    #[serde(default = "SpeakerRole::legacy_basis")]
+    pub basis: SideBasis,
+    /// Why, in words: "on the team roster", "named as a seller", "inferred, 0.82".
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl SpeakerRole {
+    /// A speaker on `side` for `basis`, with the reason in words; the confidence is
+    /// rounded to two places (1 for anything not inferred).
+    pub fn new(name: &str, side: Side, basis: SideBasis, confidence: f64) -> SpeakerRole {
+        let confidence = (confidence * 100.0).round() / 100.0;
+        SpeakerRole {
+            name: name.to_string(),
+            role: side,
+            inferred: basis == SideBasis::Inferred,
+            confidence,
+            reason: basis.reason(confidence),
+            basis,
+        }
+    }
+
+    /// What an analysis stored before bases existed is read as.
+    fn legacy_basis() -> SideBasis {
+        SideBasis::Inferred
+    }
+
+    /// The reason in words, also for analyses stored before reasons were recorded.
+    pub fn reason_text(&self) -> String {
+        if self.reason.is_empty() {
+            match (self.inferred, self.role) {
+                (true, _) => SideBasis::Inferred.reason(self.confidence),
+                (false, Side::Seller) => SideBasis::Named.reason(1.0),
+                (false, Side::Prospect) => SideBasis::Unmatched.reason(1.0),
+            }
+        } else {
+            self.reason.clone()
+        }
+    }
+}
+
+/// A speaker inference put on the seller's side, and how sure it is: the `analyze
+/// --json` field that says the sides were guessed, not known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InferredSeller {
+    /// The speaker's name or label (`Speaker 2`).
+    pub name: String,
+    /// How sure, 0–1.
     pub confidence: f64,
 }
 
@@ -236,6 +333,10 @@ pub struct SpeakerRole {
 pub struct Analysis {
     /// Speakers and their sides.
     pub speakers: Vec<SpeakerRole>,
+    /// The speakers inference put on the seller's side, with its confidence; empty when
+    /// every side was known (named, on the roster or set by a user).
+    #[serde(default)]
+    pub inferred_sellers: Vec<InferredSeller>,
     /// The step the call ended with, if any.
     pub next_step: Option<NextStep>,
     /// Whether the seller asked an open question about the next step.

@@ -61,6 +61,7 @@ proptest! {
         let ctx = CallContext {
             date: NaiveDate::from_ymd_opt(2026, 2, 27).unwrap(),
             sellers: if infer { vec![] } else { vec!["Sam Seller".into()] },
+                    ..Default::default()
         };
         let Ok(a) = analyze(&utts, &ctx, rules) else {
             return Ok(()); // empty or speakerless calls are errors, not panics

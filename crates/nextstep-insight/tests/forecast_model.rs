@@ -64,6 +64,7 @@ fn call(call_id: i64, deal_id: i64, date: &str, asked: bool, bail_outs: usize) -
         date: d(date),
         analysis: Analysis {
             speakers: vec![],
+            inferred_sellers: vec![],
             next_step: None,
             asked_next_step: asked,
             asks: vec![],

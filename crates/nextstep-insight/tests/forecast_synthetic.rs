@@ -135,6 +135,7 @@ fn team(seed: u64, n: usize) -> (Dataset, StageHistory) {
                 date: day,
                 analysis: Analysis {
                     speakers: vec![],
+                    inferred_sellers: vec![],
                     next_step: None,
                     asked_next_step: asked,
                     asks: vec![],

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
-use nextstep_analyzer::{Kind, Owner};
+use nextstep_analyzer::{Kind, Owner, Side};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::hygiene::{self, Flag};
 use nextstep_store::{
@@ -35,13 +35,13 @@ pub const LINK_DAYS: i64 = 14;
     info(title = "nextstep", description = "Who defined the next step? The team server's API."),
     paths(
         me, list_deals, get_deal, upload_call, get_upload, list_uploads, get_call,
-        set_next_step, close_next_step, create_confirm_link, pipeline, coach, forecast,
+        set_call_side, set_next_step, close_next_step, create_confirm_link, pipeline, coach, forecast,
         import_deals, list_tokens, create_token, revoke_token
     ),
     components(schemas(
         ErrorBody, ErrorDetail, DealsQuery, PipelineQuery, UploadQuery, UploadAccepted,
         ManualStep, CloseStep, LinkCreated, ImportResult, Me, DealDetail, CallSummary,
-        UploadState, NewToken, TokenCreated
+        UploadState, NewToken, TokenCreated, SpeakerSide, SideChanged
     )),
     modifiers(&BearerAuth)
 )]
@@ -93,6 +93,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/uploads", get(list_uploads))
         .route("/uploads/{id}", get(get_upload))
         .route("/calls/{id}", get(get_call))
+        .route("/calls/{id}/sides", post(set_call_side))
         .route("/pipeline", get(pipeline))
         .route("/coach", get(coach))
         .route("/forecast", get(forecast))
@@ -242,6 +243,11 @@ pub struct UploadQuery {
     pub file_name: Option<String>,
     /// The call's date, YYYY-MM-DD (default: a date in the file or its name, else today).
     pub date: Option<NaiveDate>,
+    /// The speakers on the seller's side, comma-separated (semicolons when a name holds a
+    /// comma), matched forgivingly to the transcript's names. Besides them the deal's
+    /// owner and the team's reps are on the seller's side; with none of them speaking,
+    /// the sides are inferred.
+    pub sellers: Option<String>,
 }
 
 /// What an upload answers at once: the analysis runs in the queue.
@@ -257,7 +263,8 @@ pub struct UploadAccepted {
     pub status_url: String,
 }
 
-/// Queue a transcript (the request body, any format nextstep reads) for analysis on a
+/// Queue a transcript (the request body, any format nextstep reads, a `.docx` as its
+/// bytes) for analysis on a
 /// deal: answers 202 with the job id at once. With an `Idempotency-Key` header, sending
 /// the same request again (after a lost answer) answers the first upload — marked
 /// `Idempotent-Replayed: true` — instead of storing a second; the same key with another
@@ -286,6 +293,7 @@ async fn upload_call(
     }
     let file_name = q.file_name.unwrap_or_else(|| "upload.txt".into());
     limits::line("file_name", &file_name, limits::MAX_FILE_NAME_CHARS)?;
+    let sellers = limits::sellers(q.sellers.as_deref().unwrap_or(""))?;
     let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
         None => None,
         Some(v) => {
@@ -308,6 +316,7 @@ async fn upload_call(
             content: body.to_vec(),
             call_date: q.date,
             idempotency_key,
+            sellers,
         },
     )
     .await?;
@@ -378,6 +387,71 @@ async fn get_call(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Call>> {
     Ok(Json(state.db().find_call(&c.scope(), id_of(&id)?).await?))
+}
+
+/// A speaker moved to a side by hand.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SpeakerSide {
+    /// The speaker's name (or label, `Speaker 2`) exactly as the call lists it.
+    pub speaker: String,
+    /// `seller` or `prospect`.
+    #[schema(value_type = String, example = "seller", pattern = "^(seller|prospect)$")]
+    pub side: Side,
+}
+
+/// A call judged again after a side changed, and what became of the deal's step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SideChanged {
+    /// The call with its new speakers and analysis.
+    pub call: Call,
+    /// The step the new judgement recorded on the deal (none when the call now ends
+    /// without a step, or the deal had moved on from this call's step).
+    pub next_step: Option<NextStepRecord>,
+}
+
+/// Moves one speaker of a call the caller may see to `side`, keeps every other speaker
+/// where the call had them, judges the call again and lets the deal's step follow: what
+/// the API's `POST calls/{id}/sides` and the call page's side buttons do.
+pub async fn change_side(
+    state: &AppState,
+    c: &Caller,
+    call_id: &str,
+    speaker: &str,
+    side: Side,
+) -> ApiResult<SideChanged> {
+    limits::line("speaker", speaker, limits::MAX_SPEAKER_CHARS)?;
+    let call = state.db().find_call(&c.scope(), id_of(call_id)?).await?;
+    let judged = crate::ingest::rejudge_with_side(&call, speaker, side, state.rules()).map_err(
+        |e| match e {
+            crate::ingest::IngestError::Analyze(m) | crate::ingest::IngestError::Parse(m) => {
+                ApiError::bad_request(m)
+            }
+            other => ApiError::internal(other),
+        },
+    )?;
+    let (call, next_step) = state
+        .db()
+        .rejudge_call(call.id, &judged.call, judged.step.as_ref())
+        .await?;
+    Ok(SideChanged { call, next_step })
+}
+
+/// Put a speaker of a call on the seller's or the prospect's side; the call is judged
+/// again at once and the deal's next step follows (see `SideChanged`).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/sides", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SpeakerSide,
+    responses((status = 200, body = SideChanged), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
+async fn set_call_side(
+    State(state): State<AppState>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SpeakerSide>,
+) -> ApiResult<Json<SideChanged>> {
+    Ok(Json(
+        change_side(&state, &c, &id, &body.speaker, body.side).await?,
+    ))
 }
 
 /// A next step typed in by hand.

@@ -21,6 +21,11 @@ pub const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
 pub const MAX_FILTER_CHARS: usize = 200;
 /// A prospect's correction on the confirmation page (characters; several lines allowed).
 pub const MAX_CORRECTION_CHARS: usize = 2000;
+/// A speaker's name in an upload's `sellers` or a side flip (characters).
+pub const MAX_SPEAKER_CHARS: usize = 100;
+/// How many sellers an upload may name.
+pub const MAX_SELLERS: usize = 20;
+
 /// The longest expiry an API token may be given (days).
 pub const MAX_TOKEN_DAYS: i64 = 3650;
 
@@ -72,6 +77,29 @@ pub fn idempotency_key(value: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// An upload's `sellers`: names separated by commas (or by semicolons when a name
+/// itself holds a comma, as in "Raman, Priya; Tom Hale"), blanks dropped; at most
+/// [`MAX_SELLERS`] names of at most [`MAX_SPEAKER_CHARS`] characters each.
+pub fn sellers(raw: &str) -> Result<Vec<String>, ApiError> {
+    let sep = if raw.contains(';') { ';' } else { ',' };
+    let names: Vec<String> = raw
+        .split(sep)
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    if names.len() > MAX_SELLERS {
+        return Err(ApiError::bad_request(format!(
+            "field `sellers` names {} speakers; the limit is {MAX_SELLERS}",
+            names.len()
+        )));
+    }
+    for name in &names {
+        line("sellers", name, MAX_SPEAKER_CHARS)?;
+    }
+    Ok(names)
 }
 
 #[cfg(test)]

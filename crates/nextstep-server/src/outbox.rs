@@ -46,6 +46,8 @@ pub struct UploadRequest {
     pub call_date: Option<NaiveDate>,
     /// The client's `Idempotency-Key`, when sent.
     pub idempotency_key: Option<String>,
+    /// Speakers the client named as the seller's side.
+    pub sellers: Vec<String>,
 }
 
 /// Stores an upload (or finds the first one stored under its idempotency key) and hands
@@ -69,6 +71,7 @@ pub async fn enqueue(
                 call_date: request.call_date,
                 job_id,
                 idempotency_key: request.idempotency_key,
+                sellers: request.sellers,
             },
         )
         .await?;

@@ -3,7 +3,7 @@
 //! and marking the upload done are one transaction.
 
 use chrono::Utc;
-use nextstep_store::{TeamStore, UploadStatus};
+use nextstep_store::{Scope, Store, TeamStore, UploadStatus};
 
 use crate::jobs::{AnalyzeUpload, Attempt};
 use crate::state::AppState;
@@ -38,13 +38,22 @@ pub async fn analyze_upload(
         return Ok(());
     }
     let last = attempt.is_last();
+    // The deal's owner and the team's roster are on the seller's side, with the names
+    // the uploader gave.
+    let deal = db
+        .find_deal(&Scope::All, &upload.deal_id.to_string())
+        .await
+        .map_err(|e| format!("upload {}: {e}", upload.id))?;
+    let sides = crate::ingest::team_sides(db, &deal, &upload.sellers)
+        .await
+        .map_err(|e| format!("upload {}: {e}", upload.id))?;
     let judged = crate::ingest::judge(
         &upload.content,
         &upload.file_name,
         None,
         upload.call_date,
         Utc::now().date_naive(),
-        &[],
+        &sides,
         state.rules(),
     );
     let outcome = match judged {
@@ -101,6 +110,7 @@ mod tests {
                     call_date: None,
                     job_id: Queue::new_job_id(),
                     idempotency_key: None,
+                    sellers: Vec::new(),
                 },
             )
             .await

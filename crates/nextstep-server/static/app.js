@@ -101,6 +101,9 @@
     var dealId = zone.getAttribute('data-deal-id');
     var url = '/api/v1/deals/' + encodeURIComponent(dealId) + '/calls?file_name=' +
       encodeURIComponent(file.name);
+    var sellersInput = document.getElementById('upload-sellers');
+    var sellers = sellersInput ? sellersInput.value.trim() : '';
+    if (sellers) url += '&sellers=' + encodeURIComponent(sellers);
     var key = idempotencyKey();
     var send = function (attempt) {
       fetch(url, {

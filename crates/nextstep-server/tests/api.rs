@@ -660,6 +660,241 @@ async fn upload_is_analysed_by_the_workers(fx: &Fixture) {
     assert_eq!(r.json()["status"], "queued");
 }
 
+/// A three-person call on Ben's deal: Ben (as the recorder spells him), a colleague the
+/// uploader names, and the prospect.
+const CALL_THREE: &str = "Ben R.: Thanks for joining, Dana. Tell me about your rollout?\n\
+Dana Cole: Our team uses spreadsheets today, and it hurts every month end.\n\
+Sam Ortiz: I'll send you a proposal for the support team by Friday.\n\
+Dana Cole: Sure, that works.\n";
+
+async fn sides_come_from_the_roster_the_upload_and_a_flip(fx: &Fixture) {
+    let b1 = fx.b.deal;
+    let r = fx
+        .send(
+            fx.request(
+                Who::RepB,
+                Method::POST,
+                &format!(
+                    "/api/v1/deals/{b1}/calls?file_name=three-2026-04-22.txt&sellers=sam%20ortiz"
+                ),
+            )
+            .body(CALL_THREE, "text/plain"),
+        )
+        .await;
+    r.expect(202);
+    let upload_id = r.json()["upload_id"].as_i64().expect("upload_id");
+    let (stop, handle) = start_workers(fx);
+    let done = wait_for_upload(fx, Who::RepB, upload_id).await;
+    stop_workers(stop, handle).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["sellers"], serde_json::json!(["sam ortiz"]));
+    let call_id = done["call_id"].as_i64().expect("call_id");
+    let call = fx
+        .send(fx.request(Who::RepB, Method::GET, &format!("/api/v1/calls/{call_id}")))
+        .await
+        .json();
+    let sides: Vec<(String, String, String)> = call["analysis"]["speakers"]
+        .as_array()
+        .expect("speakers")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["role"].as_str().unwrap().to_string(),
+                s["basis"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Ben R.", "seller", "owner"),
+        ("Dana Cole", "prospect", "unmatched"),
+        ("Sam Ortiz", "seller", "named"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(sides, want);
+    assert_eq!(call["analysis"]["inferred_sellers"], serde_json::json!([]));
+    let step = |fx_deal: Value| {
+        fx_deal["next_steps"].as_array().and_then(|h| {
+            h.iter().find(|s| s["status"] == "open").map(|s| {
+                (
+                    s["defined_by"].as_str().unwrap_or("").to_string(),
+                    s["call_id"].clone(),
+                )
+            })
+        })
+    };
+    let deal = fx
+        .send(fx.request(Who::RepB, Method::GET, &format!("/api/v1/deals/{b1}")))
+        .await
+        .json();
+    assert_eq!(
+        step(deal),
+        Some(("seller".to_string(), Value::from(call_id)))
+    );
+
+    // Sam is the prospect's colleague after all: flipped, the call is judged again and
+    // the deal's step follows.
+    let r = fx
+        .send(
+            fx.request(
+                Who::RepB,
+                Method::POST,
+                &format!("/api/v1/calls/{call_id}/sides"),
+            )
+            .json(serde_json::json!({"speaker": "Sam Ortiz", "side": "prospect"})),
+        )
+        .await;
+    r.expect(200);
+    let changed = r.json();
+    let sam = changed["call"]["analysis"]["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Sam Ortiz")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (sam["role"].as_str(), sam["basis"].as_str()),
+        (Some("prospect"), Some("user"))
+    );
+    assert_eq!(sam["reason"], "set by hand");
+    let deal = fx
+        .send(fx.request(Who::RepB, Method::GET, &format!("/api/v1/deals/{b1}")))
+        .await
+        .json();
+    let after = step(deal);
+    assert_eq!(
+        after.as_ref().map(|s| s.0.as_str()),
+        Some("prospect"),
+        "{after:?}"
+    );
+    assert_eq!(changed["next_step"]["defined_by"], "prospect");
+
+    // Bad requests name what is wrong; someone else's call is a 404.
+    let cases = [
+        (
+            Who::RepB,
+            serde_json::json!({"speaker": "Nobody", "side": "seller"}),
+            400,
+        ),
+        (
+            Who::RepB,
+            serde_json::json!({"speaker": "Dana Cole", "side": "both"}),
+            400,
+        ),
+        (
+            Who::RepA,
+            serde_json::json!({"speaker": "Dana Cole", "side": "seller"}),
+            404,
+        ),
+        (
+            Who::Manager,
+            serde_json::json!({"speaker": "Dana Cole", "side": "prospect"}),
+            200,
+        ),
+    ];
+    for (who, body, status) in cases {
+        let r = fx
+            .send(
+                fx.request(who, Method::POST, &format!("/api/v1/calls/{call_id}/sides"))
+                    .json(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), status, "{who:?} {body}: {}", r.text());
+    }
+    // Too many sellers on an upload is a 400 naming the field.
+    let many: Vec<String> = (0..25).map(|i| format!("S{i}")).collect();
+    let r = fx
+        .send(
+            fx.request(
+                Who::RepB,
+                Method::POST,
+                &format!("/api/v1/deals/{b1}/calls?sellers={}", many.join(",")),
+            )
+            .body(CALL_THREE, "text/plain"),
+        )
+        .await;
+    r.expect(400);
+    assert!(r.text().contains("sellers"), "{}", r.text());
+}
+
+async fn a_docx_upload_becomes_a_call_with_its_turns(fx: &Fixture) {
+    let b1 = fx.b.deal;
+    let doc = nextstep_transcript::docx::build_docx(&[
+        "Renewal (2026-04-23 10:00 GMT+1) - Transcript",
+        "Attendees",
+        "Speaker 1, Speaker 2",
+        "Transcript",
+        "00:00:00",
+        "Speaker 1: Thanks for making the time. Tell me about your setup?",
+        "Speaker 2: Our team uses spreadsheets. Could you send me a quote by Friday?",
+        "Speaker 1: Sure, I'll send it.",
+    ]);
+    let bad = b"PK\x03\x04 this is no zip".to_vec();
+    let mut ids = Vec::new();
+    for (name, bytes) in [("meet-2026-04-23.docx", doc), ("broken.docx", bad)] {
+        let r = fx
+            .send(
+                fx.request(
+                    Who::RepB,
+                    Method::POST,
+                    &format!("/api/v1/deals/{b1}/calls?file_name={name}"),
+                )
+                .body(
+                    bytes,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                ),
+            )
+            .await;
+        r.expect(202);
+        ids.push(r.json()["upload_id"].as_i64().unwrap());
+    }
+    let (stop, handle) = start_workers(fx);
+    let done = wait_for_upload(fx, Who::RepB, ids[0]).await;
+    let failed = wait_for_upload(fx, Who::RepB, ids[1]).await;
+    stop_workers(stop, handle).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let error = failed["error"].as_str().unwrap_or("");
+    assert!(
+        error.contains("broken.docx") && error.contains("not a readable .docx"),
+        "{error}"
+    );
+    let call_id = done["call_id"].as_i64().unwrap();
+    let call = fx
+        .send(fx.request(Who::RepB, Method::GET, &format!("/api/v1/calls/{call_id}")))
+        .await
+        .json();
+    assert_eq!(call["format"], "docx");
+    assert_eq!(call["date"], "2026-04-23");
+    let inferred = &call["analysis"]["inferred_sellers"];
+    assert_eq!(inferred[0]["name"], "Speaker 1", "{inferred}");
+    // The page shows the turns read back from the stored text, and a flip re-reads it.
+    let page = fx
+        .send(fx.browser(Who::RepB, Method::GET, &format!("/calls/{call_id}")))
+        .await;
+    page.expect(200);
+    assert!(
+        page.text().contains("Our team uses spreadsheets."),
+        "{}",
+        page.text()
+    );
+    let r = fx
+        .send(
+            fx.request(
+                Who::RepB,
+                Method::POST,
+                &format!("/api/v1/calls/{call_id}/sides"),
+            )
+            .json(serde_json::json!({"speaker": "Speaker 2", "side": "seller"})),
+        )
+        .await;
+    r.expect(200);
+}
+
 async fn unreadable_upload_fails_after_retries(fx: &Fixture) {
     let garbage: &[u8] = b"\x00\x01\x02\xff\xfe\x00\x00garbage\x00\xc3\x28\x00";
     let rules = nextstep_analyzer::Rules::defaults();
@@ -670,7 +905,7 @@ async fn unreadable_upload_fails_after_retries(fx: &Fixture) {
             None,
             None,
             chrono::Utc::now().date_naive(),
-            &[],
+            &nextstep_server::ingest::KnownSides::default(),
             &rules
         )
         .is_err(),
@@ -952,6 +1187,8 @@ both! {
     import_csv_as_admin => super::import_csv_as_admin,
     upload_is_analysed_by_the_workers => super::upload_is_analysed_by_the_workers,
     unreadable_upload_fails_after_retries => super::unreadable_upload_fails_after_retries,
+    sides_come_from_the_roster_the_upload_and_a_flip => super::sides_come_from_the_roster_the_upload_and_a_flip,
+    a_docx_upload_becomes_a_call_with_its_turns => super::a_docx_upload_becomes_a_call_with_its_turns,
     cookie_writes_need_the_csrf_header => super::cookie_writes_need_the_csrf_header,
     transcript_html_comes_back_as_json => super::transcript_html_comes_back_as_json,
     transcript_html_is_escaped_in_pages => super::transcript_html_is_escaped_in_pages,

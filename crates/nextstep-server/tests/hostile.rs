@@ -239,6 +239,7 @@ async fn uploads_whose_job_was_never_pushed_are_swept(fx: &Fixture) {
                 call_date: None,
                 job_id: nextstep_server::jobs::Queue::new_job_id(),
                 idempotency_key: None,
+                sellers: Vec::new(),
             },
         )
         .await
@@ -257,6 +258,7 @@ async fn uploads_whose_job_was_never_pushed_are_swept(fx: &Fixture) {
                 call_date: None,
                 job_id: nextstep_server::jobs::Queue::new_job_id(),
                 idempotency_key: None,
+                sellers: Vec::new(),
             },
         )
         .await

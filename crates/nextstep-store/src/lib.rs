@@ -117,6 +117,18 @@ pub trait Store {
         call: &NewCall,
         step: Option<&NewNextStep>,
     ) -> Result<(Call, Option<NextStepRecord>), StoreError>;
+    /// Stores a new judgement of call `call_id` (its speakers, analysis and bail-out; the
+    /// text stays) and lets the deal's next step follow, in one transaction: when the
+    /// call's step is the deal's open step it is superseded by the new one — or, when the
+    /// call now ends without a step, the step it had superseded is open again; when the
+    /// call had no step and now has one, it is recorded as [`Store::add_call`] would.
+    /// A step from this call that was closed or superseded since stays in the history.
+    async fn rejudge_call(
+        &self,
+        call_id: i64,
+        call: &NewCall,
+        step: Option<&NewNextStep>,
+    ) -> Result<(Call, Option<NextStepRecord>), StoreError>;
     /// The call with this id, if `scope` sees its deal ([`StoreError::NotFound`] if not).
     async fn find_call(&self, scope: &Scope, id: i64) -> Result<Call, StoreError>;
     /// A deal's calls, oldest first.
@@ -424,6 +436,14 @@ impl Store for Db {
         step: Option<&NewNextStep>,
     ) -> Result<(Call, Option<NextStepRecord>), StoreError> {
         delegate!(self, s => s.add_call(deal_id, call, step).await)
+    }
+    async fn rejudge_call(
+        &self,
+        call_id: i64,
+        call: &NewCall,
+        step: Option<&NewNextStep>,
+    ) -> Result<(Call, Option<NextStepRecord>), StoreError> {
+        delegate!(self, s => s.rejudge_call(call_id, call, step).await)
     }
     async fn calls_for_deal(&self, deal_id: i64) -> Result<Vec<Call>, StoreError> {
         delegate!(self, s => s.calls_for_deal(deal_id).await)

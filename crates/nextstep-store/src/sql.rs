@@ -877,6 +877,133 @@ macro_rules! impl_sql_store {
                 Ok(stored)
             }
 
+            async fn rejudge_call(
+                &self,
+                call_id: i64,
+                call: &NewCall,
+                step: Option<&NewNextStep>,
+            ) -> Result<(Call, Option<NextStepRecord>), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(concat!(
+                    "UPDATE calls SET speakers = $2, analysis = $3, bail_out = $4 \
+                     WHERE id = $1 RETURNING ",
+                    call_columns!()
+                ))
+                .bind(call_id)
+                .bind(Json(&call.speakers))
+                .bind(Json(&call.analysis))
+                .bind(call.bail_out)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(row) = row else {
+                    return Err(StoreError::NotFound {
+                        what: "call",
+                        key: call_id.to_string(),
+                    });
+                };
+                let stored = call_at(&row)?;
+                let deal_id = stored.deal_id;
+                let now = Utc::now();
+                let open: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM next_steps WHERE call_id = $1 AND status = 'open'",
+                )
+                .bind(call_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let record = if let Some(old) = open {
+                    // The call's step is the deal's open step: the new judgement replaces
+                    // it, or, when the call now ends without a step, the step it had
+                    // superseded is the deal's step again.
+                    sqlx::query(
+                        "UPDATE next_steps SET status = 'superseded', updated_at = $2 \
+                         WHERE id = $1",
+                    )
+                    .bind(old)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    match step {
+                        Some(step) => {
+                            let new =
+                                insert_step(&mut tx, deal_id, step, Some(call_id), None).await?;
+                            // The old step, and the step it had superseded, are now
+                            // superseded by the new one: the chain skips the old judgement.
+                            sqlx::query(
+                                "UPDATE next_steps SET superseded_by = $1 \
+                                 WHERE id = $2 OR superseded_by = $2",
+                            )
+                            .bind(new.id)
+                            .bind(old)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                            Some(new)
+                        }
+                        None => {
+                            sqlx::query(
+                                "UPDATE next_steps SET status = 'open', superseded_by = NULL, \
+                                 updated_at = $2 WHERE superseded_by = $1 \
+                                 AND status = 'superseded' \
+                                 AND (call_id IS NULL OR call_id <> $3)",
+                            )
+                            .bind(old)
+                            .bind(now)
+                            .bind(call_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                            None
+                        }
+                    }
+                } else {
+                    // The deal moved on from this call's step when a user closed it or a
+                    // step from elsewhere superseded it (a step an earlier judgement of
+                    // this call withdrew, or replaced by its own next judgement, does not
+                    // count).
+                    let moved_on: Option<i64> = sqlx::query_scalar(
+                        "SELECT s.id FROM next_steps s \
+                         LEFT JOIN next_steps n ON n.id = s.superseded_by \
+                         WHERE s.call_id = $1 AND (s.status IN ('done', 'missed', 'cancelled') \
+                         OR (s.status = 'superseded' AND n.id IS NOT NULL \
+                         AND (n.call_id IS NULL OR n.call_id <> $1))) LIMIT 1",
+                    )
+                    .bind(call_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    match (moved_on, step) {
+                        // A call that ended without a step now has one: recorded as if the
+                        // call had just been added.
+                        (None, Some(step)) => {
+                            let newer: Option<i64> = sqlx::query_scalar(
+                                "SELECT s.id FROM next_steps s JOIN calls c ON c.id = s.call_id \
+                                 WHERE s.deal_id = $1 AND s.status = 'open' AND c.date > $2",
+                            )
+                            .bind(deal_id)
+                            .bind(stored.date)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                            Some(match newer {
+                                Some(open) => {
+                                    insert_step(&mut tx, deal_id, step, Some(call_id), Some(open))
+                                        .await?
+                                }
+                                None => record_step(&mut tx, deal_id, step, Some(call_id)).await?,
+                            })
+                        }
+                        // The deal has moved on (the step was closed or a later call's
+                        // superseded it): its history stays as it was.
+                        _ => None,
+                    }
+                };
+                tx.commit().await.map_err(db_err)?;
+                Ok((stored, record))
+            }
+
             async fn find_call(&self, scope: &Scope, id: i64) -> Result<Call, StoreError> {
                 let sql = format!(
                     concat!(

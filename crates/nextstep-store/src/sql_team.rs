@@ -32,13 +32,14 @@ macro_rules! link_select {
 }
 
 /// Columns of an [`Upload`](crate::Upload) with `$content` for the bytes (the column, or
-/// an empty slice of it for listings): 13, decoded by `upload_at`.
+/// an empty slice of it for listings): 14, decoded by `upload_at`.
 macro_rules! upload_columns {
     ($content:literal) => {
         concat!(
             "id, deal_id, user_id, file_name, ",
             $content,
-            ", call_date, job_id, status, attempts, error, call_id, created_at, updated_at"
+            ", call_date, job_id, status, attempts, error, call_id, created_at, updated_at, \
+             sellers"
         )
     };
 }
@@ -115,6 +116,7 @@ macro_rules! impl_team_store {
                 call_id: col(row, 10, "uploads.call_id")?,
                 created_at: col(row, 11, "uploads.created_at")?,
                 updated_at: col(row, 12, "uploads.updated_at")?,
+                sellers: col::<Json<Vec<String>>>(row, 13, "uploads.sellers")?.0,
             })
         }
 
@@ -665,8 +667,9 @@ macro_rules! impl_team_store {
                 // and then finds nothing inserted; SQLite: writers queue on the lock.)
                 let row = sqlx::query(concat!(
                     "INSERT INTO uploads (deal_id, user_id, file_name, content, call_date, \
-                     job_id, idempotency_key, status, attempts, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) \
+                     job_id, idempotency_key, status, attempts, created_at, updated_at, \
+                     sellers) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8, $9) \
                      ON CONFLICT DO NOTHING RETURNING ",
                     upload_columns!("substr(content, 1, 0)")
                 ))
@@ -678,6 +681,7 @@ macro_rules! impl_team_store {
                 .bind(&upload.job_id)
                 .bind(&upload.idempotency_key)
                 .bind(now)
+                .bind(Json(&upload.sellers))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -710,6 +714,7 @@ macro_rules! impl_team_store {
                 let same = first.deal_id == upload.deal_id
                     && first.file_name == upload.file_name
                     && first.call_date == upload.call_date
+                    && first.sellers == upload.sellers
                     && first.content == upload.content;
                 if !same {
                     return Err(StoreError::IdempotencyKeyReused(key.clone()));

@@ -196,6 +196,9 @@ pub struct NewUpload {
     /// The client's `Idempotency-Key`, if it sent one: a second upload by the same user
     /// with the same key stores nothing and answers the first.
     pub idempotency_key: Option<String>,
+    /// Speakers the uploader named as the seller's side (empty: the deal's owner and the
+    /// team's roster decide, then inference).
+    pub sellers: Vec<String>,
 }
 
 /// A stored upload; `content` is empty in listings.
@@ -229,6 +232,8 @@ pub struct Upload {
     pub created_at: DateTime<Utc>,
     /// When its status last changed.
     pub updated_at: DateTime<Utc>,
+    /// Speakers the uploader named as the seller's side.
+    pub sellers: Vec<String>,
 }
 
 /// What the store answered when it counted a login attempt ([`crate::TeamStore::count_login_attempt`]).

@@ -541,6 +541,95 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
     ));
 }
 
+/// A call judged again (a speaker's side flipped): the call's record changes and the
+/// deal's step follows — replaced, reopened, or left alone once the deal moved on.
+async fn story_rejudged_calls_move_the_step<S: Store>(s: &S) {
+    s.import_deals(&pipeline_fixture()).await.expect("import");
+    let deal = s
+        .find_deal(&nextstep_store::Scope::All, "OPP-1")
+        .await
+        .expect("deal")
+        .id;
+    let before = s.data_version().await.expect("version");
+    let manual_step = s
+        .set_next_step(deal, &manual("Send the deck"))
+        .await
+        .expect("manual");
+    let seller_step = step("I'll send a proposal", DefinedBy::Seller, None);
+    let (c1, s1) = s
+        .add_call(deal, &call("2026-04-14", false), Some(&seller_step))
+        .await
+        .expect("call");
+    let s1 = s1.expect("step");
+    let open = |h: &[nextstep_store::NextStepRecord]| {
+        h.iter()
+            .filter(|x| x.status == StepStatus::Open)
+            .map(|x| x.action.clone())
+            .collect::<Vec<_>>()
+    };
+
+    // Judged again with another step: it replaces the call's step, which stays in the
+    // history.
+    let mut rejudged = call("2026-04-14", true);
+    rejudged.speakers = json!([{"name": "Priya", "role": "prospect", "basis": "user"}]);
+    let prospect_step = step("Send a quote for twelve seats", DefinedBy::Prospect, None);
+    let (c1b, s1b) = s
+        .rejudge_call(c1.id, &rejudged, Some(&prospect_step))
+        .await
+        .expect("rejudge");
+    assert_eq!((c1b.id, c1b.bail_out), (c1.id, true));
+    assert_eq!(c1b.speakers, rejudged.speakers);
+    assert_eq!(c1b.transcript, c1.transcript, "the text stays");
+    let s1b = s1b.expect("new step");
+    assert_eq!(
+        (s1b.call_id, s1b.defined_by),
+        (Some(c1.id), DefinedBy::Prospect)
+    );
+    let history = s.next_step_history(deal).await.expect("history");
+    assert_eq!(open(&history), ["Send a quote for twelve seats"]);
+    assert!(
+        history
+            .iter()
+            .any(|h| h.id == s1.id && h.status == StepStatus::Superseded)
+    );
+    assert!(s.data_version().await.expect("version") > before);
+
+    // Judged again without a step: the step the call had superseded is open again.
+    s.rejudge_call(c1.id, &call("2026-04-14", false), None)
+        .await
+        .expect("no step");
+    let history = s.next_step_history(deal).await.expect("history");
+    assert_eq!(open(&history), [manual_step.action.as_str()]);
+
+    // A call without a step that now has one records it as a new call would.
+    let (_, again) = s
+        .rejudge_call(c1.id, &call("2026-04-14", false), Some(&seller_step))
+        .await
+        .expect("step again");
+    assert_eq!(again.expect("recorded").status, StepStatus::Open);
+    assert_eq!(
+        open(&s.next_step_history(deal).await.unwrap()),
+        ["I'll send a proposal"]
+    );
+
+    // Once the deal moved on (the step closed), a new judgement leaves the history alone.
+    s.close_next_step(deal, StepStatus::Done)
+        .await
+        .expect("close");
+    let (_, untouched) = s
+        .rejudge_call(c1.id, &call("2026-04-14", false), Some(&prospect_step))
+        .await
+        .expect("after close");
+    assert!(untouched.is_none());
+    assert!(open(&s.next_step_history(deal).await.unwrap()).is_empty());
+
+    assert!(matches!(
+        s.rejudge_call(987_654, &call("2026-04-14", false), None)
+            .await,
+        Err(StoreError::NotFound { what: "call", .. })
+    ));
+}
+
 /// Manual steps: set, supersede, close; closing with nothing open is `NoOpenStep`.
 async fn story_set_and_close_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
@@ -807,6 +896,7 @@ harness::stories!(
     story_accounts_and_contacts,
     story_find_deal,
     story_calls_supersede_steps,
+    story_rejudged_calls_move_the_step,
     story_set_and_close_steps,
     story_pipeline,
     story_failed_import_changes_nothing,

@@ -94,6 +94,7 @@ fn upload(deal_id: i64, name: &str) -> NewUpload {
             JOBS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ),
         idempotency_key: None,
+        sellers: Vec::new(),
     }
 }
 

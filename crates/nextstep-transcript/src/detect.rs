@@ -4,7 +4,7 @@ use serde::de::IgnoredAny;
 
 use crate::model::Format;
 use crate::text::{prefix_candidate, split_lines};
-use crate::{otter, plain, srt};
+use crate::{meet, otter, plain, srt};
 
 /// How much of the start of a file detection looks at; formats show themselves early.
 const HEAD_BYTES: usize = 16 * 1024;
@@ -45,9 +45,14 @@ pub fn detect(text: &str) -> Option<Format> {
         return Some(Format::Srt);
     }
     let mut otter_votes = 0;
+    let mut timestamp_lines = 0;
     let mut names = Vec::new();
     for &i in &nonblank {
         let line = lines[i].trim();
+        if meet::is_timestamp_line(line) {
+            timestamp_lines += 1;
+            continue;
+        }
         if otter::header(line, false).is_some() {
             let next = lines.get(i + 1).map_or("", |l| l.trim());
             if !next.is_empty() && otter::header(next, false).is_none() {
@@ -68,6 +73,9 @@ pub fn detect(text: &str) -> Option<Format> {
         .count();
     if otter_votes > 0 && otter_votes >= plain_votes {
         Some(Format::Otter)
+    } else if plain_votes > 0 && timestamp_lines > 0 {
+        // Bare timestamp lines between `Name: text` paragraphs: Google Meet.
+        Some(Format::Meet)
     } else if plain_votes > 0 {
         Some(Format::Plain)
     } else {

@@ -1,5 +1,8 @@
 //! JSON transcripts: an array of `{speaker, start, end, text}` objects, or an object holding
 //! such an array under `utterances` (what `nextstep parse --json` prints) or `segments`.
+//! Other tools' shapes (the list under another key, other field names, sentences nested
+//! under speaker turns, words) are mapped by `json_map.rs` when this reader finds no
+//! utterances where it looks; a wrong value in a field it knows stays its error.
 //!
 //! The document is deserialised straight into [`Utterance`]s with serde visitors: no
 //! `serde_json::Value` tree for the whole file, which would cost most of the time. serde
@@ -24,9 +27,35 @@ const SPEAKER_KEYS: [&str; 3] = ["speaker", "speaker_name", "name"];
 /// Reads a JSON transcript. Syntax errors carry serde's line; type errors name the line of
 /// the field, the utterance's 1-based position and the field.
 pub(crate) fn parse(text: &str) -> Result<Vec<Utterance>, ParseError> {
+    let mut utterances = match parse_shape(text) {
+        Ok(u) => u,
+        // The mapping's own complaints are vaguer than this reader's, which name lines.
+        Err(Shape::Wrong(err)) => match crate::json_map::parse(text) {
+            Some(Ok(mapped)) => return Ok(mapped),
+            _ => return Err(err),
+        },
+        Err(Shape::Field(err)) => return Err(err),
+    };
+    crate::json_map::to_milliseconds_if_needed(&mut utterances);
+    Ok(utterances)
+}
+
+/// Why the document is not the shape this reader takes: the wrong shape altogether
+/// (another tool's, perhaps: try the mapping), or a field of the right shape with a wrong
+/// value (the user's mistake to fix).
+enum Shape {
+    Wrong(ParseError),
+    Field(ParseError),
+}
+
+/// Reads the `[{speaker, start, end, text}]` shape.
+fn parse_shape(text: &str) -> Result<Vec<Utterance>, Shape> {
+    let wrong = Shape::Wrong;
     let mut de = serde_json::Deserializer::from_str(text);
-    let top = de.deserialize_any(TopVisitor).map_err(syntax_error)?;
-    de.end().map_err(syntax_error)?;
+    let top = de
+        .deserialize_any(TopVisitor)
+        .map_err(|e| Shape::Field(syntax_error(e)))?;
+    de.end().map_err(|e| Shape::Field(syntax_error(e)))?;
     let bytes = text.as_bytes();
     let first_line = || line_of_offset(bytes, text.len() - text.trim_start().len());
     let (list, key) = match top {
@@ -40,33 +69,48 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Utterance>, ParseError> {
                 Some((key, Ok(list))) => (list, Some(key)),
                 Some((key, Err(found))) => {
                     let at = Scan::new(text).member_value(0, key).unwrap_or(0);
-                    return Err(ParseError::Malformed {
+                    return Err(wrong(ParseError::Malformed {
                         line: line_of_offset(bytes, at),
                         reason: format!("\"{key}\" must be an array of utterances, found {found}"),
-                    });
+                    }));
                 }
                 None => {
-                    return Err(ParseError::Malformed {
+                    return Err(wrong(ParseError::Malformed {
                         line: first_line(),
                         reason:
                             "expected an array of utterances, or an object with an \"utterances\" \
-                                 or \"segments\" array"
+                                 or \"segments\" array (or another tool's export in a shape \
+                                 nextstep maps: see the README's JSON mapping)"
                                 .to_string(),
-                    });
+                    }));
                 }
             }
         }
         Top::Other(found) => {
-            return Err(ParseError::Malformed {
+            return Err(wrong(ParseError::Malformed {
                 line: first_line(),
                 reason: format!("expected an array of utterances, found {found}"),
-            });
+            }));
         }
     };
     let positions = Scan::new(text).element_positions(key);
     if let Some((index, err)) = list.first_error {
         let (offset, line) = positions.get(index).copied().unwrap_or((0, 1));
-        return Err(err.into_parse_error(text, index, offset, line));
+        // Another tool's turns (nested sentences or words, a speaker object) are not
+        // mistakes in this shape; a bad time or id is.
+        let other_shape = match &err {
+            ItemError::NotObject(_) | ItemError::MissingText => true,
+            ItemError::Field { key, found, .. } => {
+                *key == "text"
+                    || (found.starts_with('{') && !matches!(*key, "start" | "end" | "id"))
+            }
+        };
+        let e = err.into_parse_error(text, index, offset, line);
+        return Err(if other_shape {
+            wrong(e)
+        } else {
+            Shape::Field(e)
+        });
     }
     let mut utterances = list.utterances;
     for (u, &(_, line)) in utterances.iter_mut().zip(&positions) {

@@ -12,7 +12,10 @@
 #![warn(missing_docs)]
 
 mod detect;
+pub mod docx;
 mod json;
+mod json_map;
+mod meet;
 mod merge;
 mod model;
 mod otter;
@@ -33,6 +36,8 @@ pub use model::{Format, ParseError, Transcript, Utterance};
 pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Transcript, ParseError> {
     let format = match format {
         Some(format) => format,
+        // A zip archive is a Word document or nothing nextstep reads.
+        None if bytes.starts_with(docx::ZIP_MAGIC) => Format::Docx,
         None => {
             let text = text::utf8_lossy(text::strip_bom(bytes));
             detect(&text).ok_or_else(|| unknown_format(&text))?
@@ -44,6 +49,8 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Transcript, ParseEr
         Format::Plain => plain::parse(text::decode_strict(bytes)?)?,
         Format::Otter => otter::parse(text::decode_strict(bytes)?)?,
         Format::Json => json::parse(text::decode_strict(bytes)?)?,
+        Format::Meet => meet::parse(text::decode_strict(bytes)?)?,
+        Format::Docx => docx::parse(bytes)?,
     };
     Ok(Transcript { format, utterances })
 }
@@ -59,7 +66,8 @@ fn unknown_format(text: &str) -> ParseError {
         Some(i) => ParseError::UnknownFormat {
             line: i + 1,
             reason: format!(
-                "expected WebVTT, SRT, JSON, an Otter export or `Name: text` lines, found {}; \
+                "expected WebVTT, SRT, JSON, an Otter export, a Google Meet transcript, a .docx \
+                 or `Name: text` lines, found {}; \
                  name the format if you know it",
                 text::show(lines[i].trim())
             ),

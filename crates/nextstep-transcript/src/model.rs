@@ -17,22 +17,31 @@ pub enum Format {
     Plain,
     /// Otter.ai's text export: a `Name  m:ss` line, then the paragraph.
     Otter,
-    /// A JSON array of `{speaker, start, end, text}` objects.
+    /// A JSON array of `{speaker, start, end, text}` objects, or another tool's JSON
+    /// export mapped onto them (see the `json` module's mapping).
     Json,
+    /// Google Meet's transcript exported as text: a header, `Name: text` paragraphs and a
+    /// `00:05:00` timestamp line every few minutes.
+    Meet,
+    /// A Word document (`.docx`): Microsoft Teams' transcript download or Google Meet's
+    /// transcript document; the layout inside is detected.
+    Docx,
 }
 
 impl Format {
     /// Every format, in the order detection prefers them; for `--help` texts and loops in tests.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 7] = [
         Format::WebVtt,
         Format::Srt,
         Format::Plain,
         Format::Otter,
         Format::Json,
+        Format::Meet,
+        Format::Docx,
     ];
 
     /// The name users type after `--format` and see in output: `webvtt`, `srt`, `plain`,
-    /// `otter` or `json`.
+    /// `otter`, `json`, `meet` or `docx`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::WebVtt => "webvtt",
@@ -40,11 +49,27 @@ impl Format {
             Format::Plain => "plain",
             Format::Otter => "otter",
             Format::Json => "json",
+            Format::Meet => "meet",
+            Format::Docx => "docx",
         }
     }
 
+    /// Whether the format is binary (a `.docx`): such a transcript is kept and shown as
+    /// its text form, the utterances as JSON ([`Format::text_form`]).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Docx)
+    }
+
+    /// The format a stored transcript's text is read back in: itself, or for a binary
+    /// format the JSON that [`Transcript`] serialises to (what `nextstep parse --json`
+    /// prints), which the JSON reader accepts.
+    pub fn text_form(self) -> Format {
+        if self.is_binary() { Format::Json } else { self }
+    }
+
     /// Reads a format name from the command line or a config file, case-insensitively:
-    /// the [`Format::as_str`] names plus the file-extension spellings `vtt`, `txt` and `text`.
+    /// the [`Format::as_str`] names plus the file-extension spellings `vtt`, `txt` and `text`,
+    /// and `google-meet` for `meet`.
     pub fn from_name(s: &str) -> Option<Format> {
         let s = s.trim();
         let is = |name: &str| s.eq_ignore_ascii_case(name);
@@ -58,6 +83,10 @@ impl Format {
             Some(Format::Otter)
         } else if is("json") {
             Some(Format::Json)
+        } else if is("meet") || is("google-meet") || is("googlemeet") {
+            Some(Format::Meet)
+        } else if is("docx") {
+            Some(Format::Docx)
         } else {
             None
         }

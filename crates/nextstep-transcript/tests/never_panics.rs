@@ -92,6 +92,21 @@ const FRAGMENTS: &[&str] = &[
     "abc/1-0",
     "abc/1-1",
     "\\",
+    "00:05:00\n",
+    "Meeting ended after 00:32:10",
+    "Attendees\n",
+    "0:0:3.450 --> 0:0:7.190\n",
+    "Speaker 1: ",
+    "SPEAKER_00: ",
+    "Priya R.: ",
+    "\"sentences\"",
+    "\"words\"",
+    "\"speaker_name\"",
+    "\"start_time\"",
+    "\"start_ms\"",
+    "\"monologues\"",
+    "\"elements\"",
+    "PK\u{3}\u{4}",
 ];
 
 fn formatish() -> impl Strategy<Value = String> {
@@ -121,6 +136,64 @@ proptest! {
         exercise(vtt.as_bytes());
         let json = format!("[{{\"text\": \"a\", {text}}}]");
         exercise(json.as_bytes());
+    }
+
+    #[test]
+    fn docx_paragraphs_never_panic(paragraphs in proptest::collection::vec(formatish(), 0..12)) {
+        let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        let doc = nextstep_transcript::docx::build_docx(&refs);
+        exercise(&doc);
+    }
+
+    #[test]
+    fn damaged_docx_never_panics(
+        paragraphs in proptest::collection::vec("[A-Za-z :0-9.]{0,30}", 1..6),
+        damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        let mut doc = nextstep_transcript::docx::build_docx(&refs);
+        for (at, byte) in damage {
+            let i = at.index(doc.len());
+            doc[i] = byte;
+        }
+        exercise(&doc);
+        doc.truncate(cut.index(doc.len() + 1));
+        exercise(&doc);
+    }
+
+    #[test]
+    fn meet_text_never_panics(text in formatish()) {
+        let meet = format!("Call - Transcript\nAttendees\nAnn, Bob\nTranscript\n00:00:00\n{text}");
+        exercise(meet.as_bytes());
+        if let Ok(t) = parse(meet.as_bytes(), Some(Format::Meet)) {
+            prop_assert!(t.utterances.iter().all(|u| u.speaker.is_some()));
+        }
+    }
+
+    #[test]
+    fn mapped_json_shapes_never_panic(
+        keys in proptest::collection::vec(proptest::sample::select(&[
+            "speaker", "speaker_name", "speakerId", "text", "sentences", "words", "elements",
+            "start", "start_ms", "end_ts", "type", "value", "data", "transcript",
+        ][..]), 1..6),
+        values in proptest::collection::vec(proptest::sample::select(&[
+            "null", "1", "-3.5", "1e400", "\"a\"", "\"00:01:02\"", "[]", "{}", "[\"x\", 1]",
+            "{\"name\": \"Ann\"}", "[{\"word\": \"hi\", \"start\": 1}]",
+            "[{\"text\": \"hi\"}]", "{\"type\": \"punct\"}",
+        ][..]), 1..6),
+        nest in 0usize..4,
+    ) {
+        let members: Vec<String> = keys
+            .iter()
+            .zip(values.iter().cycle())
+            .map(|(k, v)| format!("\"{k}\": {v}"))
+            .collect();
+        let mut doc = format!("[{{{}}}]", members.join(", "));
+        for _ in 0..nest {
+            doc = format!("{{\"wrap\": {doc}}}");
+        }
+        exercise(doc.as_bytes());
     }
 
     #[test]

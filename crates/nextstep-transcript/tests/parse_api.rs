@@ -32,6 +32,9 @@ fn format_names() {
         ("otter", Some(Format::Otter)),
         ("json", Some(Format::Json)),
         ("JSON", Some(Format::Json)),
+        ("meet", Some(Format::Meet)),
+        ("Google-Meet", Some(Format::Meet)),
+        ("docx", Some(Format::Docx)),
         ("yaml", None),
         ("", None),
     ];
@@ -44,7 +47,10 @@ fn format_names() {
         assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
     }
     let names: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
-    assert_eq!(names, ["webvtt", "srt", "plain", "otter", "json"]);
+    assert_eq!(
+        names,
+        ["webvtt", "srt", "plain", "otter", "json", "meet", "docx"]
+    );
 }
 
 #[test]
@@ -69,6 +75,14 @@ fn detection_picks_the_reader() {
             Format::Plain,
         ),
         ("[{\"speaker\": \"Ann\", \"text\": \"Hi.\"}]", Format::Json),
+        (
+            "Call - Transcript\nAttendees\nAnn Lee, Bob\nTranscript\n00:00:00\nAnn Lee: Hi.\nBob: Hello.\n",
+            Format::Meet,
+        ),
+        (
+            "00:00:00\nSpeaker 1: Hi.\nSpeaker 2: Hello.\n",
+            Format::Meet,
+        ),
     ];
     for (src, want) in cases {
         assert_eq!(detect(src), Some(*want), "{src:?}");

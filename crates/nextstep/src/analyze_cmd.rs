@@ -21,8 +21,9 @@ pub struct AnalyzeArgs {
     /// else today).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = inputs::parse_date)]
     date: Option<NaiveDate>,
-    /// A speaker on the seller's side (repeat for several); everyone else is the prospect.
-    /// Without it the seller is inferred and the report says how sure.
+    /// A speaker on the seller's side (repeat for several; names match forgivingly:
+    /// case, accents, "Priya R."); everyone else is the prospect. Without it the seller's
+    /// side — one speaker or several — is inferred and the report says how sure.
     #[arg(long, value_name = "NAME")]
     seller: Vec<String>,
     /// Read files as this format instead of detecting it.
@@ -99,6 +100,7 @@ fn read_call(
     let ctx = CallContext {
         date: date.unwrap_or_else(|| inputs::call_date(&String::from_utf8_lossy(&bytes), path)),
         sellers: sellers.to_vec(),
+        ..Default::default()
     };
     Ok((transcript, ctx))
 }

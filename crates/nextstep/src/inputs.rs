@@ -9,7 +9,7 @@ use nextstep_analyzer::acts::ActModel;
 use nextstep_transcript::Format;
 
 /// File name endings `analyze` picks up when walking a folder.
-const TRANSCRIPT_EXTENSIONS: [&str; 4] = ["vtt", "srt", "txt", "json"];
+const TRANSCRIPT_EXTENSIONS: [&str; 5] = ["vtt", "srt", "txt", "json", "docx"];
 
 /// Expands folders into the transcript files below them (sorted, hidden entries
 /// skipped); files named directly are kept whatever their extension.

@@ -77,7 +77,19 @@ pub fn write_report(
             }
         })
         .collect();
-    s.push_str(&format!("Speakers: {}\n\n", speakers.join(", ")));
+    s.push_str(&format!("Speakers: {}\n", speakers.join(", ")));
+    if !a.inferred_sellers.is_empty() {
+        let sellers: Vec<String> = a
+            .inferred_sellers
+            .iter()
+            .map(|r| format!("{} ({:.2})", r.name, r.confidence))
+            .collect();
+        s.push_str(&format!(
+            "Seller's side inferred: {} — if that is wrong, name them with --seller\n",
+            sellers.join(", ")
+        ));
+    }
+    s.push('\n');
     match &a.next_step {
         Some(step) => {
             let who = match step.defined_by {

@@ -294,3 +294,117 @@ fn the_report_names_who_defined_the_step_with_evidence() {
     let report = text.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
     insta::assert_snapshot!("plain_call_report", report);
 }
+
+#[test]
+fn unnamed_speakers_get_inferred_sides_and_the_json_says_so() {
+    let dir = temp_dir("unnamed");
+    let call = "Speaker 1: Thanks for making the time. Tell me about your setup?\n\
+Speaker 2: Our team uses spreadsheets and we use a ticket tool.\n\
+Speaker 3: Our platform integrates with your ticket tool out of the box, and our pricing is per seat.\n\
+Speaker 2: Could you send me the pricing?\n\
+Speaker 1: Sure, I'll send it today.\n";
+    std::fs::write(dir.join("call.txt"), call).unwrap();
+    let out = nextstep()
+        .args(["analyze", "--json", "--date", "2026-02-02"])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let sellers: Vec<&str> = v["inferred_sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sellers, ["Speaker 1", "Speaker 3"], "{v}");
+    assert!(v["inferred_sellers"][0]["confidence"].as_f64().unwrap() > 0.5);
+    let speaker2 = &v["speakers"][1];
+    assert_eq!(speaker2["role"], "prospect");
+    assert_eq!(speaker2["basis"], "inferred");
+    assert!(
+        speaker2["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("inferred, ")
+    );
+    // The report says the same in words.
+    let out = nextstep()
+        .args(["analyze", "--date", "2026-02-02"])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("Seller's side inferred: Speaker 1 ("),
+        "{text}"
+    );
+    // Named forgivingly, the inference steps aside.
+    let out = nextstep()
+        .args([
+            "analyze",
+            "--json",
+            "--date",
+            "2026-02-02",
+            "--seller",
+            "speaker 1",
+        ])
+        .arg(dir.join("call.txt"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["inferred_sellers"], serde_json::json!([]));
+    assert_eq!(v["speakers"][0]["basis"], "named");
+    assert_eq!(v["speakers"][2]["role"], "prospect");
+}
+
+/// A Teams transcript download, as the paragraphs of a Word document.
+fn teams_docx() -> Vec<u8> {
+    nextstep_transcript::docx::build_docx(&[
+        "Transcript",
+        "February 2, 2026, 3:00PM",
+        "Alex Rivera\t0:03",
+        "Thanks for joining, Jamie. What would you like to do from here?",
+        "Jamie Cho\t0:09",
+        "Let's get a proposal for the support team by Wednesday.",
+    ])
+}
+
+#[test]
+fn a_docx_flows_through_parse_and_analyze_and_bad_ones_are_named() {
+    let dir = temp_dir("docx");
+    std::fs::write(dir.join("teams.docx"), teams_docx()).unwrap();
+    std::fs::write(dir.join("broken.docx"), b"PK\x03\x04not really a zip").unwrap();
+    let out = nextstep()
+        .args(["parse", "--json"])
+        .arg(dir.join("teams.docx"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["format"], "docx");
+    assert_eq!(v["utterances"][1]["speaker"], "Jamie Cho");
+    assert_eq!(v["utterances"][1]["start"], 9.0);
+    // A folder walk picks up .docx; the broken one fails alone, named.
+    let out = nextstep()
+        .args(["analyze", "--json", "--date", "2026-02-02"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["format"], "docx");
+    assert_eq!(v["next_step"]["defined_by"], "prospect");
+    assert_eq!(v["speakers"][0]["role"], "seller");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("broken.docx: line 1: not a readable .docx Word document"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // --format still forces a reader.
+    let out = nextstep()
+        .args(["parse", "--format", "plain"])
+        .arg(dir.join("teams.docx"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("teams.docx"), "{stderr}");
+}

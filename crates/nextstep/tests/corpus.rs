@@ -66,6 +66,7 @@ fn check(label: &Label, rules: &Rules) -> (Vec<String>, usize) {
     let ctx = CallContext {
         date: label.date,
         sellers: label.seller.clone(),
+        ..Default::default()
     };
     let a = match nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules) {
         Ok(a) => a,
@@ -191,4 +192,142 @@ fn the_corpus_covers_every_format_and_rule() {
     assert!(any(|l| l.volunteered), "no volunteered call");
     assert!(any(|l| l.bail_out), "no bail-out call");
     assert!(any(|l| l.confronted), "no confronted call");
+}
+
+/// Whether inference, given no names, puts exactly the labelled sellers on the seller's
+/// side of `label`'s call; the misses name the call and both sides.
+fn sides_inferred_right(label: &Label, rules: &Rules) -> Result<(), String> {
+    let path = corpus_dir().join("calls").join(&label.file);
+    let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+    let transcript = nextstep_transcript::parse(&bytes, None).map_err(|e| e.to_string())?;
+    let ctx = CallContext::new(label.date, Vec::new());
+    let a =
+        nextstep_analyzer::analyze(&transcript.turns(), &ctx, rules).map_err(|e| e.to_string())?;
+    let mut got: Vec<String> = a
+        .speakers
+        .iter()
+        .filter(|s| s.role == Side::Seller)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut want = label.seller.clone();
+    got.sort();
+    want.sort();
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: inferred {got:?} (confidence {:?}), labelled {want:?}",
+            label.file,
+            a.inferred_sellers
+                .iter()
+                .map(|s| s.confidence)
+                .collect::<Vec<_>>()
+        ))
+    }
+}
+
+#[test]
+fn without_names_the_sellers_side_is_inferred_on_nearly_every_call() {
+    let rules = Rules::defaults();
+    let labels = labels();
+    let misses: Vec<String> = labels
+        .iter()
+        .filter_map(|l| sides_inferred_right(l, &rules).err())
+        .collect();
+    let right = 1.0 - misses.len() as f64 / labels.len() as f64;
+    println!(
+        "sides inferred right on {:.1}% of {} calls; misses:\n{}",
+        right * 100.0,
+        labels.len(),
+        misses.join("\n")
+    );
+    assert!(
+        right >= 0.95,
+        "sides right on {:.1}% of calls; misses:\n{}",
+        right * 100.0,
+        misses.join("\n")
+    );
+}
+
+/// How a recorder might have written the same call.
+#[derive(Debug, Clone, Copy)]
+enum Style {
+    /// Names replaced by `Speaker 1`, `Speaker 2`… in order of appearance.
+    Unnamed,
+    /// `SPEAKER_00`… labels and the text in lower case without punctuation, as a
+    /// speech recogniser without a diarizer's names writes it.
+    Recogniser,
+}
+
+/// The share of calls whose seller's side inference gets right when the call is
+/// rewritten in `style` (the labelled names mapped to the new labels).
+fn sides_right_in_style(style: Style, rules: &Rules) -> (f64, Vec<String>) {
+    let labels = labels();
+    let mut misses = Vec::new();
+    for label in &labels {
+        let path = corpus_dir().join("calls").join(&label.file);
+        let bytes = std::fs::read(&path).unwrap();
+        let turns = nextstep_transcript::parse(&bytes, None).unwrap().turns();
+        let mut names: Vec<String> = Vec::new();
+        let relabel = |names: &mut Vec<String>, name: &str| {
+            let i = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                names.push(name.to_string());
+                names.len() - 1
+            });
+            match style {
+                Style::Unnamed => format!("Speaker {}", i + 1),
+                Style::Recogniser => format!("SPEAKER_{i:02}"),
+            }
+        };
+        let rewritten: Vec<_> = turns
+            .iter()
+            .map(|u| {
+                let mut u = u.clone();
+                u.speaker = u.speaker.as_deref().map(|s| relabel(&mut names, s.trim()));
+                if let Style::Recogniser = style {
+                    u.text = u
+                        .text
+                        .to_lowercase()
+                        .chars()
+                        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'')
+                        .collect();
+                }
+                u
+            })
+            .collect();
+        let mut want: Vec<String> = label
+            .seller
+            .iter()
+            .map(|s| relabel(&mut names, s))
+            .collect();
+        let ctx = CallContext::new(label.date, Vec::new());
+        let a = nextstep_analyzer::analyze(&rewritten, &ctx, rules).unwrap();
+        let mut got: Vec<String> = a
+            .speakers
+            .iter()
+            .filter(|s| s.role == Side::Seller)
+            .map(|s| s.name.clone())
+            .collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            misses.push(format!("{}: {got:?}, labelled {want:?}", label.file));
+        }
+    }
+    (1.0 - misses.len() as f64 / labels.len() as f64, misses)
+}
+
+#[test]
+fn unnamed_and_recogniser_style_speakers_still_get_their_sides() {
+    let rules = Rules::defaults();
+    // (style, the share of calls that must come out right)
+    for (style, floor) in [(Style::Unnamed, 0.97), (Style::Recogniser, 0.95)] {
+        let (right, misses) = sides_right_in_style(style, &rules);
+        println!(
+            "{style:?}: sides right on {:.1}% of calls; misses:\n{}",
+            right * 100.0,
+            misses.join("\n")
+        );
+        assert!(right >= floor, "{style:?}: {:.1}%", right * 100.0);
+    }
 }

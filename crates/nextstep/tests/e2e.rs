@@ -1,7 +1,8 @@
 //! The browser end-to-end suite: starts `nextstep serve --demo` on a fresh SQLite file,
 //! then runs `tests/e2e/run.mjs` (playwright-core driving Debian's chromium): log in,
 //! upload a transcript, see the bail-out highlighted, confirm the next step through the
-//! prospect's link in a fresh browser, see the badge change. Screenshots are kept in
+//! prospect's link in a fresh browser, see the badge change, flip a speaker's side on
+//! the call page and see it stored. Screenshots are kept in
 //! `target/e2e-artifacts/`.
 //!
 //! Needs node, `tests/e2e/node_modules` (`npm ci --prefix tests/e2e`) and

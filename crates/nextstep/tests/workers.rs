@@ -82,6 +82,7 @@ async fn two_workers_share_a_thousand_calls_each_done_once() {
                 content: CALL.as_bytes().to_vec(),
                 call_date: None,
                 idempotency_key: None,
+                sellers: Vec::new(),
             },
         )
         .await

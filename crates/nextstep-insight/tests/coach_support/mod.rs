@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use nextstep_analyzer::{Analysis, Kind, Moment, NextStep, Owner, Side, SpeakerRole};
+use nextstep_analyzer::{Analysis, Kind, Moment, NextStep, Owner, Side, SideBasis, SpeakerRole};
 use nextstep_insight::{CallRecord, Dataset};
 use nextstep_store::{Deal, DefinedBy, NextStepRecord, Outcome, Rep, StepSource, StepStatus};
 
@@ -39,19 +39,10 @@ pub fn call(id: i64, deal: i64, rep: &str, date: &str) -> CallBuilder {
             date: d(date),
             analysis: Analysis {
                 speakers: vec![
-                    SpeakerRole {
-                        name: rep.into(),
-                        role: Side::Seller,
-                        inferred: false,
-                        confidence: 1.0,
-                    },
-                    SpeakerRole {
-                        name: "Pat Prospect".into(),
-                        role: Side::Prospect,
-                        inferred: false,
-                        confidence: 1.0,
-                    },
+                    SpeakerRole::new(rep, Side::Seller, SideBasis::Named, 1.0),
+                    SpeakerRole::new("Pat Prospect", Side::Prospect, SideBasis::Unmatched, 1.0),
                 ],
+                inferred_sellers: Vec::new(),
                 next_step: None,
                 asked_next_step: false,
                 asks: Vec::new(),

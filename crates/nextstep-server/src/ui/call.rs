@@ -6,16 +6,17 @@
 //! 1 MB transcript once rendered a 49 MB page in one piece.
 
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use nextstep_analyzer::{Analysis, Side};
+use axum::response::{IntoResponse, Redirect};
+use nextstep_analyzer::{Analysis, Side, SideBasis};
 use nextstep_store::Store;
-use nextstep_transcript::Format;
 use serde::Deserialize;
 
 use super::highlight::{self, MomentClass, TurnIn, TurnView};
-use super::{Chrome, UiError, UiResult, date, page_caller, render};
+use super::{Chrome, UiError, UiResult, check_csrf, date, form_fields, page_caller, render};
 use crate::auth::Caller;
 use crate::state::AppState;
 
@@ -50,6 +51,31 @@ struct StepView {
     due: String,
 }
 
+/// A speaker, their side, why, and the side a click would move them to.
+struct SpeakerView {
+    name: String,
+    /// `seller` or `prospect`.
+    side: &'static str,
+    reason: String,
+    /// The other side, as the form sends it.
+    flip_to: &'static str,
+    /// The button's words.
+    flip_label: &'static str,
+    /// 1-based position, for element ids.
+    index: usize,
+}
+
+/// The side form posted from the call page.
+#[derive(Debug, Deserialize)]
+pub struct SideForm {
+    /// The session's CSRF token.
+    pub csrf: Option<String>,
+    /// The speaker, as the call lists them.
+    pub speaker: String,
+    /// `seller` or `prospect`.
+    pub side: String,
+}
+
 /// A moment that matched no turn, listed under the transcript.
 struct LostMoment {
     class: &'static str,
@@ -73,6 +99,7 @@ struct CallPage {
     analysed: bool,
     step: Option<StepView>,
     coaching: Vec<String>,
+    speakers: Vec<SpeakerView>,
     legend: Vec<(&'static str, &'static str, usize)>,
     turns: Vec<TurnView>,
     pager: Option<Pager>,
@@ -107,10 +134,9 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
         .await?;
 
     let analysis: Option<Analysis> = serde_json::from_value(call.analysis.clone()).ok();
-    let parsed =
-        nextstep_transcript::parse(call.transcript.as_bytes(), Format::from_name(&call.format))
-            .map(|t| t.turns())
-            .ok();
+    let parsed = crate::ingest::stored_transcript(&call)
+        .map(|t| t.turns())
+        .ok();
 
     let marked = analysis
         .as_ref()
@@ -184,6 +210,33 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
             owner: s.owner.as_str().to_string(),
             due: date(s.due),
         });
+    let speakers = analysis
+        .as_ref()
+        .map(|a| {
+            a.speakers
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let (side, flip_to, flip_label) = match s.role {
+                        Side::Seller => ("seller", "prospect", "Move to the prospect's side"),
+                        Side::Prospect => ("prospect", "seller", "Move to the seller's side"),
+                    };
+                    SpeakerView {
+                        name: s.name.clone(),
+                        side,
+                        reason: match s.basis {
+                            // Names given with a call come with its upload (or `calls add`).
+                            SideBasis::Named => "named at upload".into(),
+                            _ => s.reason_text(),
+                        },
+                        flip_to,
+                        flip_label,
+                        index: i + 1,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let page = CallPage {
         chrome: Chrome::new(caller, "pipeline"),
         call_id: call.id,
@@ -199,6 +252,7 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
             .as_ref()
             .map(|a| a.coaching.clone())
             .unwrap_or_default(),
+        speakers,
         legend,
         turns,
         pager,
@@ -207,6 +261,35 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
         raw_cut,
     };
     render(&page)
+}
+
+/// `POST /calls/{id}/sides`: the call page's side buttons. Moves the speaker, judges
+/// the call again (the deal's step follows) and shows the call page again.
+pub async fn change_side(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    posted: Result<Form<SideForm>, FormRejection>,
+) -> UiResult {
+    let caller = page_caller(&state, &headers).await?;
+    let form = form_fields(posted)?;
+    check_csrf(&caller, form.csrf.as_deref())?;
+    let side = match form.side.as_str() {
+        "seller" => Side::Seller,
+        "prospect" => Side::Prospect,
+        _ => {
+            return Err(UiError::page(
+                axum::http::StatusCode::BAD_REQUEST,
+                "Bad request",
+                "A side is `seller` or `prospect`.",
+            )
+            .with_caller(Some(&caller)));
+        }
+    };
+    crate::api::change_side(&state, &caller, &id, &form.speaker, side)
+        .await
+        .map_err(|e| UiError::from(e).with_caller(Some(&caller)))?;
+    Ok(Redirect::to(&format!("/calls/{id}#speakers")).into_response())
 }
 
 /// The turns of page `page` (clamped to the last), the pager when there is more than one

@@ -467,6 +467,7 @@ mod tests {
     fn a_bail_out_is_marked_with_its_coaching_and_markup_stays_text() {
         let analysis = Analysis {
             speakers: vec![],
+            inferred_sellers: vec![],
             next_step: None,
             asked_next_step: false,
             asks: vec![],

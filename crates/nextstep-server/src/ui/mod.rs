@@ -58,6 +58,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/deals/{id}", get(deal::deal_page))
         .route("/deals/{id}/confirm-link", post(deal::create_link))
         .route("/calls/{id}", get(call::call_page))
+        .route("/calls/{id}/sides", post(call::change_side))
         .route("/coach", get(insight::coach_page))
         .route("/team", get(insight::team_page))
         .route("/forecast", get(insight::forecast_page))

@@ -126,7 +126,7 @@ async fn fixture(name: &str) -> Fx {
         None,
         NaiveDate::from_ymd_opt(2026, 4, 15),
         Utc::now().date_naive(),
-        &[],
+        &crate::ingest::KnownSides::default(),
         &rules,
     )
     .unwrap();
@@ -146,7 +146,7 @@ async fn fixture(name: &str) -> Fx {
         None,
         NaiveDate::from_ymd_opt(2026, 4, 16),
         Utc::now().date_naive(),
-        &["Ann Rep".to_string()],
+        &crate::ingest::KnownSides::named(&["Ann Rep".to_string()]),
         &rules,
     )
     .unwrap();
@@ -167,6 +167,7 @@ async fn fixture(name: &str) -> Fx {
                 call_date: None,
                 job_id: Queue::new_job_id(),
                 idempotency_key: None,
+                sellers: Vec::new(),
             },
         )
         .await
@@ -666,7 +667,7 @@ async fn long_transcripts_are_paged() {
         None,
         NaiveDate::from_ymd_opt(2026, 4, 16),
         Utc::now().date_naive(),
-        &["Ann Rep".to_string()],
+        &crate::ingest::KnownSides::named(&["Ann Rep".to_string()]),
         &nextstep_analyzer::Rules::defaults(),
     )
     .unwrap();
@@ -721,4 +722,47 @@ async fn long_transcripts_are_paged() {
         "a bad page number shows the first page"
     );
     assert!(junk.body.contains("Turn 0 of"));
+}
+
+#[tokio::test]
+async fn the_call_page_shows_each_side_and_flips_one() {
+    let fx = fixture("sides").await;
+    let ann = as_cookie(&fx.ann);
+    let page = format!("/calls/{}", fx.plain_call);
+    let r = send(&fx.app, Method::GET, &page, Some(&ann), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"speakers\""), "{}", r.body);
+    assert!(r.body.contains("named at upload"), "Ann was named");
+    assert!(r.body.contains("id=\"flip-2\""), "a button per speaker");
+    let uri = format!("/calls/{}/sides", fx.plain_call);
+    // (form, expected status): no token, a bad side, an unknown speaker, then the flip.
+    let cases = [
+        (
+            "speaker=Tom+Becker&side=seller".to_string(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            format!("speaker=Tom+Becker&side=both&csrf={}", fx.ann.1),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("speaker=Nobody&side=seller&csrf={}", fx.ann.1),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("speaker=Tom+Becker&side=seller&csrf={}", fx.ann.1),
+            StatusCode::SEE_OTHER,
+        ),
+    ];
+    for (form, want) in cases {
+        let r = send(&fx.app, Method::POST, &uri, Some(&ann), Some(&form)).await;
+        assert_eq!(r.status, want, "{form}: {}", r.body);
+    }
+    let r = send(&fx.app, Method::GET, &page, Some(&ann), None).await;
+    let tom = r.body.split("data-speaker=\"Tom Becker\"").nth(1).unwrap();
+    assert!(tom.starts_with(" data-side=\"seller\""), "{tom}");
+    assert!(tom.contains("set by hand"));
+    // Bo cannot see Ann's call, so cannot flip it either.
+    let call = fx.db.find_call(&Scope::All, fx.plain_call).await.unwrap();
+    assert!(call.analysis["speakers"].to_string().contains("user"));
 }

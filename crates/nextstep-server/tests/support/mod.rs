@@ -187,7 +187,7 @@ pub async fn add_judged_call(db: &Db, deal_id: i64, text: &str, name: &str, day:
         None,
         Some(date(day)),
         Utc::now().date_naive(),
-        &[],
+        &nextstep_server::ingest::KnownSides::default(),
         &rules,
     )
     .unwrap_or_else(|e| panic!("fixture transcript {name} does not judge: {e}"));
@@ -338,6 +338,7 @@ impl Fixture {
                         call_date: Some(date(day)),
                         job_id: Queue::new_job_id(),
                         idempotency_key: None,
+                        sellers: Vec::new(),
                     },
                 )
                 .await

@@ -20,7 +20,8 @@ pub enum CallsCommand {
         /// The deal's nextstep id or CRM external id.
         #[arg(long)]
         deal: String,
-        /// A speaker on the seller's side (repeat for several; default: inferred).
+        /// A speaker on the seller's side (repeat for several). Besides them the deal's
+        /// owner and the team's reps are; with none of them speaking, the sides are inferred.
         #[arg(long, value_name = "NAME")]
         seller: Vec<String>,
         /// The call date (default: a date in the file, else today).
@@ -51,6 +52,8 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     block_on(async {
         let store = db.open().await?;
         let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
+        // The deal's owner and the team's reps are on the seller's side, with `--seller`.
+        let sides = ingest::team_sides(&store, &d, seller).await?;
         let mut failed = 0;
         for file in files {
             let judged = std::fs::read(file)
@@ -62,7 +65,7 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                         *format,
                         *date,
                         chrono::Local::now().date_naive(),
-                        seller,
+                        &sides,
                         &rules,
                     )
                     .map_err(|e| e.to_string())

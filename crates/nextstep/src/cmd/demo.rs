@@ -63,7 +63,7 @@ pub async fn seed_demo_team(
             None,
             Some(call.date),
             call.date,
-            &call.sellers,
+            &ingest::KnownSides::named(&call.sellers),
             &rules,
         )
         .with_context(|| format!("demo call {}", call.file_name))?;
