@@ -147,6 +147,13 @@ fn refers_back(norm: &str) -> bool {
         .any(|w| matches!(w, "it" | "that" | "them" | "those"))
 }
 
+/// Whether a sentence continues the one before it ("and ...", "plus ...").
+fn continues(norm: &str) -> bool {
+    ["and ", "plus ", "oh and ", "oh, and "]
+        .iter()
+        .any(|w| norm.starts_with(w))
+}
+
 /// Whether a sentence says its step replaces the one before ("instead", "rather").
 fn replaces(norm: &str) -> bool {
     norm.contains("instead") || norm.contains("rather") || norm.contains("actually")
@@ -191,6 +198,16 @@ impl Walk<'_, '_> {
         // "I'd want it by the 20th": a step named only by a pronoun is the step on the
         // table, however long ago it was put there.
         model_only && (s.turn <= pending.turn + ELABORATION_TURNS || refers_back(&s.norm))
+    }
+
+    /// "And I'll put in a couple of references", "also, if you want, I can send a
+    /// video", "then if it lands clean we'll talk paperwork": a step added to the one on
+    /// the table, or put on a condition, soon after it, does not replace it. When a
+    /// closing agrees two things, the step is the first.
+    fn secondary(&self, s: &Sentence<'_>, pending: &Candidate) -> bool {
+        s.turn <= pending.touched + ELABORATION_TURNS
+            && (adds_on(&s.norm) || continues(&s.norm) || conditional(&s.norm))
+            && !replaces(&s.norm)
     }
 
     /// "Monday morning I'll have somebody meet them at the dock", "you can call me
@@ -286,7 +303,9 @@ impl Walk<'_, '_> {
             c.answered = true;
             let refuses = noncommittal || decline || stall.is_some();
             if refuses {
-                if (decline || stall.is_some()) && c.suggestion {
+                // A declined offer is no step ("no, don't send anything"); an offer met
+                // with a stall still stands, as the seller's promise.
+                if decline || (stall.is_some() && c.suggestion) {
                     self.pending = None;
                 }
             } else if let Some(basis) = agreement {
@@ -400,6 +419,7 @@ impl Walk<'_, '_> {
                 || just_agreed
                 || self.elaborates(s, basis, c)
                 || self.logistics_of(s, kind, c)
+                || self.secondary(s, c)
             {
                 // The first step of a turn, or the one just agreed, stands.
                 if let Some(c) = self.pending.as_mut() {
@@ -596,6 +616,7 @@ impl Walk<'_, '_> {
             .pending
             .as_ref()
             .is_some_and(|c| self.elaborates(s, basis, c));
+        let secondary = self.pending.as_ref().is_some_and(|c| self.secondary(s, c));
         if let Some(c) = self.pending.as_mut() {
             if c.defined_by == Side::Prospect && c.kind == kind {
                 c.evidence
@@ -603,7 +624,8 @@ impl Walk<'_, '_> {
                 return;
             }
             let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn <= c.touched + 1;
-            if c.turn == s.turn || accepts_prospect_step || elaborates {
+            if c.turn == s.turn || accepts_prospect_step || elaborates || secondary {
+                c.touched = c.touched.max(s.turn);
                 return;
             }
         }

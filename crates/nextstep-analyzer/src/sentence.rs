@@ -108,7 +108,11 @@ impl Sentence<'_> {
     /// frame already reads a step ("what I'll do is put together a side-by-side") and the
     /// model agrees, the model's best kind stands even when no kind is sure.
     pub fn step_kind(&self) -> Option<Kind> {
-        let floor = if self.f.frame.is_some() {
+        // A sentence cut off ("Would it help if I...") states no step to name.
+        let cut_off = ["...", "…", "—", "--"]
+            .iter()
+            .any(|e| self.text.trim_end().ends_with(e));
+        let floor = if self.f.frame.is_some() && !cut_off {
             MODEL_KIND_FLOOR
         } else {
             MODEL_KIND_CONFIDENCE

@@ -15,17 +15,17 @@ struct Want {
 
 fn judge(call: &str, rules: &Rules) -> Analysis {
     let transcript = nextstep_transcript::parse(call.as_bytes(), None).expect("parses");
-    let ctx = CallContext {
-        date: NaiveDate::from_ymd_opt(2026, 5, 11).unwrap(),
-        sellers: vec!["Sam Seller".into()],
-    };
+    let ctx = CallContext::new(
+        NaiveDate::from_ymd_opt(2026, 5, 11).unwrap(),
+        vec!["Sam Seller".into()],
+    );
     analyze(&transcript.turns(), &ctx, rules).expect("analyses")
 }
 
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 9] = [
+    let rows: [(&str, &str, Want, bool); 12] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -133,6 +133,40 @@ fn closings_fresh_calls_taught() {
                 bail_out: true,
             },
             false,
+        ),
+        (
+            "an offer the prospect declines is no step",
+            "Pat Prospect: Honestly, it's too expensive for us this year.\n\
+             Sam Seller: Tell you what, I'll put together a quick savings estimate for you.\n\
+             Pat Prospect: No thanks, honestly. Don't send anything.\n",
+            Want {
+                defined_by: None,
+                kind: None,
+                bail_out: true,
+            },
+            true,
+        ),
+        (
+            "we'll circle back is a stall",
+            "Sam Seller: Where would you like to go from here?\n\
+             Pat Prospect: We'll circle back.\n",
+            Want {
+                defined_by: None,
+                kind: None,
+                bail_out: false,
+            },
+            true,
+        ),
+        (
+            "a step said not to happen is no step",
+            "Pat Prospect: We will not do a trial or anything this year, I think.\n\
+             Sam Seller: Understood.\n",
+            Want {
+                defined_by: None,
+                kind: None,
+                bail_out: false,
+            },
+            true,
         ),
     ];
     let with_model = Rules::defaults();
