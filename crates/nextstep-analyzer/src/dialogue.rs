@@ -37,6 +37,9 @@ const ELABORATION_TURNS: usize = 4;
 /// nor a kind word: where the lexicon is silent rather than unsure.
 const MODEL_ALONE: f32 = 0.9;
 
+/// How far into a sentence (in bytes) an agreement word may start and still open it.
+const AGREEMENT_OPENING: usize = 12;
+
 /// Below this probability of a request the model overrules the lexicon's reading of one.
 const MODEL_VETO: f32 = 0.05;
 
@@ -147,6 +150,60 @@ fn refers_back(norm: &str) -> bool {
         .any(|w| matches!(w, "it" | "that" | "them" | "those"))
 }
 
+/// Whether a meeting cue ("talk to", "speak with") at `start..end` is the speaker
+/// consulting someone other than the seller: its object is not "you" or "us".
+fn consults_third_party(norm: &str, start: usize, end: usize) -> bool {
+    let Some(cue) = norm.get(start..end) else {
+        return false;
+    };
+    if ![
+        "talk to",
+        "talk with",
+        "speak to",
+        "speak with",
+        "check with",
+        "chat with",
+    ]
+    .contains(&cue)
+    {
+        return false;
+    }
+    let before = &norm[..start];
+    // Checking with someone, not asking for a meeting: "let me", "I need to", "I'll
+    // have to" (while "I'd like to talk to them" asks for a reference call).
+    let speaker_alone = [
+        "let me ",
+        "i'll want to ",
+        "i need to ",
+        "i have to ",
+        "i should ",
+        "i'll need to ",
+        "i'd have to ",
+        "i'll have to ",
+        "i'd need to ",
+    ]
+    .iter()
+    .any(|w| before.ends_with(w));
+    let object = norm[end..].trim_start();
+    speaker_alone
+        && ![
+            "you",
+            "your",
+            "us",
+            "them",
+            "the two of you",
+            "both of you",
+            "someone",
+            "somebody",
+            "a customer",
+            "one of",
+            "a reference",
+            "another customer",
+        ]
+        .iter()
+        .any(|w| object.starts_with(w))
+}
+
 /// Whether a sentence continues the one before it ("and ...", "plus ...").
 fn continues(norm: &str) -> bool {
     ["and ", "plus ", "oh and ", "oh, and "]
@@ -228,8 +285,16 @@ impl Walk<'_, '_> {
             Some((Kind::FollowUp, cue)) if conditional(&s.norm) => Some(cue),
             _ => None,
         };
+        // "Let me talk to Segun, my partner": consulting someone else is a stall, not a
+        // meeting with the seller ("let's talk to you Friday" is one).
+        let consults = match f.kind {
+            Some((Kind::Meeting, cue)) if consults_third_party(&s.norm, cue.start, cue.end) => {
+                Some(cue)
+            }
+            _ => None,
+        };
         // A deferral with a concrete date is a follow-up, not a stall.
-        let stall_cue = f.stall.or(conditional_contact);
+        let stall_cue = f.stall.or(conditional_contact).or(consults);
         let dated_deferral = stall_cue.is_some() && self.has_date(s) && !f.guarded();
         let lexicon_step = f.kind.is_some() && f.frame.is_some();
         // The model's stall counts only where the lexicon reads no step and the model
@@ -290,7 +355,12 @@ impl Walk<'_, '_> {
         }
         let decline = f.decline || s.model_says(Act::Decline).is_some();
         let noncommittal = f.noncommittal || s.model_says(Act::Noncommittal).is_some();
-        let agreement = f.agreement.map(Basis::Cue).or_else(|| {
+        // "Deal", "fine", "great" agree when they open a short answer; inside a long
+        // sentence ("it's a three-year deal, and ...") they are just words.
+        let agreement_cue = f
+            .agreement
+            .filter(|cue| cue.start <= AGREEMENT_OPENING || s.text.split_whitespace().count() <= 5);
+        let agreement = agreement_cue.map(Basis::Cue).or_else(|| {
             s.model_says(Act::Agree)
                 .filter(|_| f.negative.is_none())
                 .map(|p| Basis::Model(Act::Agree, p))
@@ -310,6 +380,7 @@ impl Walk<'_, '_> {
                 }
             } else if let Some(basis) = agreement {
                 c.confirmed = true;
+                c.touched = s.turn;
                 c.evidence.push(s.evidence("agreement", Act::Agree, basis));
                 self.agreed_at = Some(i);
             } else if first_date(&s.norm, self.call, &mut DateContext::default()).is_some()
@@ -490,13 +561,22 @@ impl Walk<'_, '_> {
                 })
             })
             .or_else(|| {
-                s.model_says(Act::NameDifficulty).map(|p| {
-                    s.evidence(
-                        "confronted",
-                        Act::NameDifficulty,
-                        Basis::Model(Act::NameDifficulty, p),
-                    )
-                })
+                // The model's reading alone needs something to name: a negative signal
+                // still open, or half the lexicon's reading ("it sounds like", "lost"),
+                // unless it is sure. Hesitant talk ("I think, I think we've got
+                // everybody") otherwise reads as naming a difficulty.
+                let something_to_name = self.open_negative.is_some()
+                    || f.confront_frame
+                    || f.confront_problem.is_some();
+                s.model_says(Act::NameDifficulty)
+                    .filter(|&p| something_to_name || p >= MODEL_ALONE)
+                    .map(|p| {
+                        s.evidence(
+                            "confronted",
+                            Act::NameDifficulty,
+                            Basis::Model(Act::NameDifficulty, p),
+                        )
+                    })
             });
         if let Some(m) = confront {
             self.out.confrontations.push(m);

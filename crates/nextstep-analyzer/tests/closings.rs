@@ -25,7 +25,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 12] = [
+    let rows: [(&str, &str, Want, bool); 13] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -168,6 +168,18 @@ fn closings_fresh_calls_taught() {
             },
             true,
         ),
+        (
+            "consulting a partner is a stall, not a meeting",
+            "Sam Seller: What would you like to do from here?\n\
+             Pat Prospect: Let me talk to Segun, my partner.\n\
+             Sam Seller: Of course.\n",
+            Want {
+                defined_by: None,
+                kind: None,
+                bail_out: false,
+            },
+            true,
+        ),
     ];
     let with_model = Rules::defaults();
     let rules_only = Rules::defaults().with_model(None);
@@ -192,4 +204,17 @@ fn closings_fresh_calls_taught() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn hesitant_talk_is_not_naming_a_difficulty() {
+    // Repeated words and hedges read a little like the model's naming-the-difficulty
+    // examples; with nothing negative open, no cue of the lexicon's and the model unsure,
+    // they are not confronting. (A reading the model is sure of still counts: "I think,
+    // I think we've got everybody on our side" alone scores 0.95 and is a known miss.)
+    let call = "Pat Prospect: Who else is joining from your side?\n\
+                Sam Seller: Sorry, I'm just, I'm just clicking into the, um, there we go, this is the compressor view.\n\
+                Sam Seller: I'm, I'm not judging, I promise, I've seen way worse.\n";
+    let a = judge(call, &Rules::defaults());
+    assert!(a.confrontations.is_empty(), "{:?}", a.confrontations);
 }
