@@ -151,9 +151,10 @@ impl SideCues {
             .find_overlapping_iter(text)
             .filter(|m| {
                 let cue = &text[m.start()..m.end()];
-                !word_char(text[..m.start()].chars().next_back())
-                    && !(word_char(cue.chars().next_back())
-                        && word_char(text[m.end()..].chars().next()))
+                let starts_mid_word = word_char(text[..m.start()].chars().next_back());
+                let ends_mid_word =
+                    word_char(cue.chars().next_back()) && word_char(text[m.end()..].chars().next());
+                !starts_mid_word && !ends_mid_word
             })
             .map(|m| {
                 if m.pattern().as_usize() < self.seller_cues {

@@ -18,6 +18,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
     let ctx = CallContext {
         date: NaiveDate::from_ymd_opt(2026, 5, 11).unwrap(),
         sellers: vec!["Sam Seller".into()],
+        ..CallContext::default()
     };
     analyze(&transcript.turns(), &ctx, rules).expect("analyses")
 }
