@@ -415,7 +415,7 @@ fn stripped_agreement(rules: &Rules) -> (f64, usize, Vec<String>) {
 /// measured agreement; the floor sits just below it.
 #[test]
 fn judgement_holds_when_punctuation_and_capitals_are_removed() {
-    const FLOOR: f64 = 0.975;
+    const FLOOR: f64 = 0.99;
     let (share, compared, misses) = stripped_agreement(&Rules::defaults());
     println!(
         "stripped corpus: {:.1}% of {compared} labels agree; {} calls differ:\n{}",
