@@ -308,7 +308,19 @@ fn sides<'a>(
         owner: ctx.owner.as_deref(),
         roster: &ctx.roster,
     };
-    let speakers = speakers::assign(&names, &said, &known, &rules.side_cues)?;
+    // Whether an utterance ends on a question: at its question mark or, in text a
+    // recogniser wrote without any, where the act model's segmenter reads a question
+    // that is not about "our" or "we" ("is this replacing our system" is a prospect
+    // asking what the product means for them).
+    let asks = |text: &str| {
+        if text.contains(['?', '.', '!']) {
+            return text.trim_end().ends_with('?');
+        }
+        sentence::split_utterance(text, rules.model.as_ref())
+            .iter()
+            .any(|(s, question)| *question && !speakers::about_us(s))
+    };
+    let speakers = speakers::assign(&names, &said, &known, &rules.side_cues, &asks)?;
     let sided = utterances
         .iter()
         .filter_map(|u| {

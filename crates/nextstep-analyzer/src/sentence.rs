@@ -449,6 +449,55 @@ pub(crate) fn split_sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// Words that open a question: an interrogative, or an auxiliary before its subject
+/// ("do you", "could we"). Grammar, not a cue: the lexicon decides what a question
+/// asks; this only says that it asks, where no question mark was written.
+const QUESTION_OPENERS: [&str; 8] = [
+    "how", "what", "what's", "whats", "where", "when", "who", "which",
+];
+
+/// Auxiliaries that open a question when a subject follows ("would you", "can we").
+const QUESTION_AUXILIARIES: [&str; 14] = [
+    "do", "does", "did", "can", "could", "would", "will", "should", "shall", "is", "are", "was",
+    "have", "has",
+];
+
+/// Subjects after an auxiliary that make it a question ("do you", "is there").
+const QUESTION_SUBJECTS: [&str; 8] = ["you", "we", "i", "it", "that", "this", "there", "they"];
+
+/// Discourse markers and fillers a spoken question may start with ("so um how would
+/// you…", "okay and what…").
+const LEADING_MARKERS: [&str; 12] = [
+    "so", "and", "but", "okay", "ok", "um", "uh", "well", "then", "right", "alright", "like",
+];
+
+/// Whether an unpunctuated sentence opens like a question, past leading discourse
+/// markers, fillers and a repeated word ("so how how would you…").
+fn opens_question(sentence: &str) -> bool {
+    let words: Vec<String> = sentence
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut rest = words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| LEADING_MARKERS.contains(w));
+    let Some(first) = rest.next() else {
+        return false;
+    };
+    let next = rest.find(|w| *w != first);
+    // "what we do is…", "how you set it up matters": an interrogative before its
+    // subject opens a statement.
+    let statement = |n: &str| matches!(n, "i" | "we" | "you" | "they" | "he" | "she" | "it");
+    QUESTION_OPENERS.contains(&first) && !next.is_some_and(statement)
+        || QUESTION_AUXILIARIES.contains(&first)
+            && next.is_some_and(|n| QUESTION_SUBJECTS.contains(&n))
+}
+
 /// Words per sentence terminator above which an utterance counts as unpunctuated.
 const RUN_ON_WORDS: usize = 30;
 
@@ -461,7 +510,12 @@ const SEGMENT_MIN_WORDS: usize = 8;
 /// the model's segmenter, which also says which pieces are questions.
 pub(crate) fn split_utterance<'t>(text: &'t str, model: Option<&ActModel>) -> Vec<(&'t str, bool)> {
     let pieces = split_sentences(text);
-    let ends_question = |s: &str| s.trim_end_matches(['"', ')']).ends_with('?');
+    // Text with no sentence punctuation at all (a recogniser's) has no question mark to
+    // read: a sentence that opens like a question is one.
+    let unpunctuated = !text.contains(['.', '?', '!']);
+    let ends_question = |s: &str| {
+        s.trim_end_matches(['"', ')']).ends_with('?') || unpunctuated && opens_question(s)
+    };
     let Some(model) = model else {
         return pieces.into_iter().map(|s| (s, ends_question(s))).collect();
     };
@@ -556,6 +610,29 @@ pub(crate) fn sentences<'a>(
 #[cfg(test)]
 mod tests {
     use super::split_sentences;
+
+    #[test]
+    fn unpunctuated_sentences_that_open_like_questions_are_questions() {
+        let cases = [
+            ("how would you suggest we get her involved", true),
+            ("so um what does the rollout look like", true),
+            ("okay and and do you have a budget", true),
+            ("what we do is send a summary", false),
+            ("we'll send it over", false),
+            ("is there anyone else", true),
+            ("is fine", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(super::opens_question(text), want, "{text:?}");
+            let got = super::split_utterance(text, None);
+            assert_eq!(got, [(text, want)], "{text:?}");
+        }
+        // Punctuated text keeps its own marks.
+        assert_eq!(
+            super::split_utterance("How we work. Fine", None),
+            [("How we work.", false), ("Fine", false)]
+        );
+    }
 
     #[test]
     fn splits_on_terminators_but_not_abbreviations_or_decimals() {

@@ -10,11 +10,17 @@
 //! all matched forgivingly ([`crate::names`]). Once any speaker is known to be on the
 //! seller's side, everyone else is the prospect's. Only when nobody is known is the
 //! seller's side inferred from how people talk: sellers open and thank, ask discovery
-//! questions ("how is your team handling…"), pitch and talk pricing ("our platform",
-//! "we integrate"), and introduce their colleagues ("I've brought Mei, our solutions
-//! engineer"); prospects describe their own company ("our team", "we use") and ask
-//! "can you…". Inference may put several speakers on the seller's side — a manager or a
-//! solutions engineer who joins — and always leaves at least one on the prospect's.
+//! questions ("how is your team handling…"; in text without question marks, where the
+//! act model's segmenter reads a question), pitch and talk pricing ("our platform", "we
+//! integrate"); prospects describe their own company ("our team", "we use") and ask
+//! "can you…". Introductions tie people to one side whichever side it is: "I've got
+//! Priya with me, she's one of our solutions engineers", "Mateusz is here as well",
+//! "Arjun's here too, he runs growth" — and with a diarizer's unnamed labels, the speaker
+//! heard for the first time right after someone introduces a colleague. The speaker
+//! with the most seller points leads the seller's side, with everyone tied to them by
+//! introductions and anyone else who gathers seller points at a seller's rate; a manager
+//! or a solutions engineer who joins lands there, and at least one speaker always stays
+//! on the prospect's.
 
 use crate::AnalyzeError;
 use crate::model::{Side, SideBasis, SpeakerRole};
@@ -43,6 +49,7 @@ pub(crate) fn assign(
     said: &[(usize, &str)],
     known: &Known<'_>,
     cues: &SideCues,
+    asks: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<SpeakerRole>, AnalyzeError> {
     let mut roles: Vec<Option<SpeakerRole>> = speakers
         .iter()
@@ -89,7 +96,7 @@ pub(crate) fn assign(
             .collect());
     }
     let open: Vec<bool> = roles.iter().map(Option::is_none).collect();
-    let inferred = infer(speakers, said, cues, &open);
+    let inferred = infer(speakers, said, cues, asks, &open);
     Ok(roles
         .into_iter()
         .zip(inferred)
@@ -135,17 +142,19 @@ impl SideCues {
         })
     }
 
-    /// Seller points minus prospect points in one utterance. A cue counts only where a
-    /// word starts ("our team" is not in "your team").
+    /// Seller points minus prospect points in one utterance. A cue counts only where
+    /// words start and end ("our team" is not in "your team", "the app" not in "the
+    /// appointment").
     fn score(&self, text: &str) -> f64 {
+        let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         self.automaton
             .find_overlapping_iter(text)
             .filter(|m| {
-                m.start() == 0
-                    || !text[..m.start()]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_alphanumeric)
+                let cue = &text[m.start()..m.end()];
+                let starts_mid_word = word_char(text[..m.start()].chars().next_back());
+                let ends_mid_word =
+                    word_char(cue.chars().next_back()) && word_char(text[m.end()..].chars().next());
+                !starts_mid_word && !ends_mid_word
             })
             .map(|m| {
                 if m.pattern().as_usize() < self.seller_cues {
@@ -165,13 +174,24 @@ const JOIN_POINTS: f64 = 2.5;
 /// Points a speaker needs on average per utterance to join the seller's side: a long
 /// call gives a chatty prospect many questions, each worth a little.
 const JOIN_MEAN: f64 = 0.5;
-/// Points for being introduced as a colleague by someone on the seller's side ("I've
+/// Points for being tied to the lead seller by an introduction ("I've
 /// brought Mei, our solutions engineer").
 const INTRODUCED_POINTS: f64 = 3.0;
 
-/// Words shortly before a first name that introduce a colleague ("I've brought Mei",
-/// "my colleague Mei", "joined by Mei"; "by" counts only after "joined").
-const INTRODUCED_AFTER: [&str; 5] = ["brought", "colleague", "colleagues", "introduce", "by"];
+/// Words shortly before a first name that introduce a colleague on their own ("I've
+/// brought Mei", "my colleague Mei", "joined by Mei"; "by" counts only after "joined").
+const INTRODUCED_AFTER: [&str; 6] = [
+    "brought",
+    "colleague",
+    "colleagues",
+    "introduce",
+    "introducing",
+    "by",
+];
+/// Words shortly before a first name that introduce someone when what follows the name
+/// says they are here with the speaker or names their role ("I've got Priya with me",
+/// "I have Sneha, she is our presales lead").
+const HAVE_WORDS: [&str; 3] = ["got", "have", "having"];
 /// Words before the introducing word that make it someone else's colleague ("you've
 /// brought Tom").
 const NOT_OURS: [&str; 10] = [
@@ -179,42 +199,105 @@ const NOT_OURS: [&str; 10] = [
 ];
 
 /// Words shortly after "Mei, our …" that make it an introduction of a colleague.
-const ROLE_WORDS: [&str; 16] = [
+const ROLE_WORDS: [&str; 22] = [
     "engineer",
     "engineers",
     "manager",
     "head",
+    "heads",
     "vp",
     "director",
     "lead",
+    "leads",
     "specialist",
     "architect",
     "consultant",
+    "consultants",
     "expert",
     "founder",
     "executive",
+    "exec",
     "solutions",
+    "solution",
     "success",
     "partner",
+    "runs",
 ];
 
-/// Seller points of one utterance: its cues, a question mark (sellers ask more), and
-/// opening the call.
-fn utterance_points(cues: &SideCues, pos: usize, text: &str) -> f64 {
+/// Word pairs right after a name that put its person on the call with the speaker
+/// ("Priya with me", "Mateusz is here as well", "Mo's jumping on").
+const HERE_WITH: [[&str; 2]; 10] = [
+    ["on", "too"],
+    ["with", "me"],
+    ["joining", "as"],
+    ["joining", "too"],
+    ["joining", "us"],
+    ["with", "us"],
+    ["on", "with"],
+    ["here", "too"],
+    ["here", "as"],
+    ["on", "the"],
+];
+
+/// Whether a sentence speaks of the speaker's own organisation ("we", "our", "us"):
+/// a question that does is a prospect asking what the product means for them.
+pub(crate) fn about_us(sentence: &str) -> bool {
+    names::fold_words(sentence)
+        .iter()
+        .any(|w| matches!(w.as_str(), "we" | "our" | "us" | "we're" | "we've" | "ours"))
+}
+
+/// Seller points of one utterance: its cues, asking a question (sellers ask more;
+/// `asks` finds questions in text without question marks too), and opening the call.
+fn utterance_points(cues: &SideCues, pos: usize, text: &str, asks: &dyn Fn(&str) -> bool) -> f64 {
     let mut s = cues.score(text);
     if pos == 0 {
         s += 1.0; // the seller usually opens the call
     }
-    if text.trim_end().ends_with('?') {
+    if asks(text) {
         s += 0.6; // sellers ask more questions
     }
     s
 }
 
-/// Whether `text` introduces `name` (by first name) as a colleague: the name shortly
-/// after "brought", "colleague", "joined by"…, or followed by "our" (or "from our") and a
-/// role ("Mei, our solutions engineer"). Greeting someone in the same sentence ("Hi Tom,
-/// I've brought Maya") introduces only Maya.
+/// Whether the words `after` a name (the rest of its clause and a little more) say the
+/// person is on the call with the speaker, or give them a role on the speaker's team:
+/// "with me", "is here as well", ", our solutions architect", "she's one of our
+/// solutions engineers", "he heads our south region".
+fn here_or_ours(after: &[String]) -> bool {
+    let near = &after[..after.len().min(6)];
+    let with_us = near
+        .windows(2)
+        .any(|w| HERE_WITH.iter().any(|p| w[0] == p[0] && w[1] == p[1]));
+    with_us || ours_role(after, after.len())
+}
+
+/// Whether "our" comes within the first `reach` words of `after` (no "you" or "your"
+/// before it) with a role word next to it: "our solutions architect", "he heads our
+/// south region", "she's one of our solutions engineers".
+fn ours_role(after: &[String], reach: usize) -> bool {
+    after
+        .iter()
+        .take(reach)
+        .position(|w| w == "our")
+        .is_some_and(|o| {
+            !after[..o].iter().any(|w| w == "your" || w == "you")
+                && after[o.saturating_sub(2)..after.len().min(o + 6)]
+                    .iter()
+                    .any(|a| ROLE_WORDS.contains(&a.as_str()))
+        })
+}
+
+/// Words that may come between a name and the "our" of its role: "Chris Doyle from
+/// Kestrel, our partner", "Sneha, she is our presales lead", "Arjun, he's our…".
+const BEFORE_OUR: [&str; 8] = ["from", "he", "she", "he's", "she's", "who", "who's", "is"];
+
+/// Whether `text` introduces `name` (by first name) as someone on the speaker's side:
+/// the name shortly after "brought", "colleague", "joined by"…; after "I've got" or "I
+/// have" when what follows says they are here with the speaker or names their role; or
+/// followed by "our" and a role ("Mei, our solutions engineer") or by "is here as well".
+/// Greeting someone in the same sentence ("Hi Tom, I've brought Maya") introduces only
+/// Maya; someone else's colleague ("you've brought Tom") is not the speaker's.
 fn introduces(text: &str, name: &str) -> bool {
     if names::is_unnamed(name) {
         return false;
@@ -227,28 +310,128 @@ fn introduces(text: &str, name: &str) -> bool {
     }
     let said = names::fold_words(text);
     said.iter().enumerate().any(|(k, w)| {
-        if *w != first {
+        // "Mateusz's here", "Mo's jumping on": the name with a contracted "is".
+        let contracted = w.strip_suffix("'s").is_some_and(|b| b == first);
+        if *w != first && !contracted {
             return false;
         }
-        let from = k.saturating_sub(4);
+        let from = k.saturating_sub(5);
+        let theirs = |b: usize| {
+            b.checked_sub(1)
+                .is_some_and(|p| NOT_OURS.contains(&said[p].as_str()))
+                || b.checked_sub(2)
+                    .is_some_and(|p| NOT_OURS.contains(&said[p].as_str()))
+        };
+        let after = &said[k + 1..said.len().min(k + 12)];
+        // "I've got Liam, he's an account director", "and Sophie, who leads…".
+        let role_after = after
+            .first()
+            .is_some_and(|a| BEFORE_OUR.contains(&a.as_str()))
+            && after
+                .iter()
+                .take(5)
+                .any(|a| ROLE_WORDS.contains(&a.as_str()));
         let introduced = (from..k).any(|b| {
             let w = said[b].as_str();
             let prev = b.checked_sub(1).map(|p| said[p].as_str());
-            INTRODUCED_AFTER.contains(&w)
-                && (w != "by" || prev == Some("joined"))
-                && !prev.is_some_and(|p| NOT_OURS.contains(&p))
-                && !b
-                    .checked_sub(2)
-                    .is_some_and(|p| NOT_OURS.contains(&said[p].as_str()))
+            let alone = INTRODUCED_AFTER.contains(&w) && (w != "by" || prev == Some("joined"));
+            let with_role = HAVE_WORDS.contains(&w) && (here_or_ours(after) || role_after);
+            (alone || with_role) && !theirs(b)
         });
-        if introduced {
+        // The next name of a list the introduction began ("I've got Liam, …, and
+        // Sophie, who leads paid social").
+        let listed = k > 0
+            && said[k - 1] == "and"
+            && role_after
+            && (k.saturating_sub(30)..k).any(|b| {
+                (HAVE_WORDS.contains(&said[b].as_str())
+                    || INTRODUCED_AFTER[..5].contains(&said[b].as_str()))
+                    && !theirs(b)
+            });
+        if introduced || listed {
             return true;
         }
-        let after = &said[k + 1..said.len().min(k + 6)];
-        let ours = matches!(after, [o, ..] if o == "our")
-            || matches!(after, [f, o, ..] if f == "from" && o == "our");
-        ours && after.iter().any(|a| ROLE_WORDS.contains(&a.as_str()))
+        // "Mei, our solutions engineer", "Mateusz is here as well".
+        let is_here = contracted || after.first().is_some_and(|a| a == "is");
+        // The surname may sit between ("Chris Doyle from Kestrel, our partner").
+        let rest = match (names::words(name).get(1), after.first()) {
+            (Some(last), Some(a)) if a == last => &after[1..],
+            _ => after,
+        };
+        let ours = rest
+            .first()
+            .is_some_and(|a| a == "our" || BEFORE_OUR.contains(&a.as_str()))
+            && ours_role(rest, 4);
+        ours || (is_here && here_or_ours(&after[usize::from(!contracted)..]))
     })
+}
+
+/// Words of an utterance that introduce someone who is about to speak for the first
+/// time, when the speakers have no names to find ("I've got my manager on the line",
+/// "I've brought our solutions engineer"): `(words, with me)`, where `with me` says the
+/// phrase needs "with me" or a role of "ours" nearby to count.
+const UNNAMED_INTRODUCTION: [&str; 10] = [
+    "with me",
+    "with us today",
+    "on the line",
+    "my colleague",
+    "my manager",
+    "our solutions",
+    "i've brought",
+    "ive brought",
+    "joined by",
+    "from our side",
+];
+
+/// Whether `text` introduces a colleague without a name the labels could match.
+fn introduces_someone(text: &str) -> bool {
+    let said = names::fold_words(text).join(" ");
+    UNNAMED_INTRODUCTION.iter().any(|p| {
+        said.match_indices(p).any(|(at, _)| {
+            let before_ok = at == 0 || said.as_bytes()[at - 1] == b' ';
+            let end = at + p.len();
+            let after_ok = end == said.len() || said.as_bytes()[end] == b' ';
+            before_ok && after_ok
+        })
+    })
+}
+
+/// Pairs of speakers on the same side because one introduced the other: by name, or —
+/// for a diarizer's unnamed labels — a speaker heard for the first time right after
+/// someone introduced a colleague without a matchable name.
+fn introductions(
+    speakers: &[String],
+    said: &[(usize, &str)],
+    open: &[bool],
+) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut heard = vec![false; speakers.len()];
+    // Utterance index from which two speakers had been heard: a reply to the opening
+    // line ("I've got Dr Sharma with me" — "No worries, it's Mitch") is no introduction.
+    let second_heard = said
+        .iter()
+        .position(|(s, _)| *s != said[0].0)
+        .unwrap_or(said.len());
+    for (pos, (speaker, text)) in said.iter().enumerate() {
+        for (j, name) in speakers.iter().enumerate() {
+            if j != *speaker && open[j] && introduces(text, name) {
+                pairs.push((*speaker, j));
+            }
+        }
+        if !heard[*speaker] && names::is_unnamed(&speakers[*speaker]) {
+            // The closest earlier utterance, within two, by someone else who introduces.
+            let from = pos.saturating_sub(2).max(second_heard + 1);
+            let by = said[from.min(pos)..pos]
+                .iter()
+                .rev()
+                .find(|(s, t)| s != speaker && introduces_someone(t));
+            if let Some((s, _)) = by {
+                pairs.push((*s, *speaker));
+            }
+        }
+        heard[*speaker] = true;
+    }
+    pairs
 }
 
 /// A logistic squash: 0 points → 0.5, 3 points → ~0.95.
@@ -259,20 +442,23 @@ fn squash(points: f64) -> f64 {
 /// Guesses the sides of the speakers marked `open` (the others are already settled and
 /// get a placeholder here). The speaker with the most seller points leads the seller's
 /// side; others join it when they gather [`JOIN_POINTS`] at [`JOIN_MEAN`] a turn or are
-/// introduced as a colleague by the lead; whoever has the fewest points stays the
+/// tied to the lead by introductions (see [`introductions`]; a tie goes both ways, so
+/// the SDR who introduces the account executive joins as surely as the engineer the
+/// lead introduces); whoever has the fewest points stays the
 /// prospect's. Each confidence is how clearly the speaker's points sit on their side of
 /// the line.
 pub(crate) fn infer(
     speakers: &[String],
     said: &[(usize, &str)],
     cues: &SideCues,
+    asks: &dyn Fn(&str) -> bool,
     open: &[bool],
 ) -> Vec<SpeakerRole> {
     let n = speakers.len();
     let mut points = vec![0.0f64; n];
     let mut turns = vec![0usize; n];
     for (pos, (speaker, text)) in said.iter().enumerate() {
-        points[*speaker] += utterance_points(cues, pos, text);
+        points[*speaker] += utterance_points(cues, pos, text, asks);
         turns[*speaker] += 1;
     }
     let candidates: Vec<usize> = (0..n).filter(|&i| open[i]).collect();
@@ -283,18 +469,24 @@ pub(crate) fn infer(
     else {
         return (0..n).map(placeholder).collect();
     };
-    // Introductions by the lead seller.
-    let mut introduced = vec![false; n];
-    for (speaker, text) in said {
-        if *speaker != lead {
-            continue;
+    // Introductions put people on one side: whoever introduced or was introduced
+    // together with the lead is on the seller's side.
+    let mut group: Vec<usize> = (0..n).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            group[i] = group[group[i]];
+            i = group[i];
         }
-        for &j in &candidates {
-            if j != lead && introduces(text, &speakers[j]) {
-                introduced[j] = true;
-            }
-        }
+        i
     }
+    for (a, b) in introductions(speakers, said, open) {
+        let (ra, rb) = (root(&mut group, a), root(&mut group, b));
+        group[ra] = rb;
+    }
+    let lead_root = root(&mut group, lead);
+    let introduced: Vec<bool> = (0..n)
+        .map(|j| j != lead && open[j] && root(&mut group, j) == lead_root)
+        .collect();
     let join_points = |j: usize| {
         points[j]
             + if introduced[j] {
@@ -363,6 +555,10 @@ pub(crate) fn infer(
 mod tests {
     use super::*;
 
+    fn question_mark(text: &str) -> bool {
+        text.trim_end().ends_with('?')
+    }
+
     fn cues() -> SideCues {
         SideCues::compile(&crate::RuleSet::defaults()).unwrap()
     }
@@ -383,7 +579,7 @@ mod tests {
     fn sides_of(lines: &[(&str, &str)], known: &Known<'_>) -> Vec<(String, Side, SideBasis)> {
         let (names, said) = call(lines);
         let said: Vec<(usize, &str)> = said.iter().map(|(i, t)| (*i, t.as_str())).collect();
-        assign(&names, &said, known, &cues())
+        assign(&names, &said, known, &cues(), &question_mark)
             .unwrap()
             .into_iter()
             .map(|r| (r.name, r.role, r.basis))
@@ -433,6 +629,101 @@ mod tests {
             [Side::Seller, Side::Seller, Side::Prospect],
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn introductions_are_read_from_how_people_bring_colleagues() {
+        // (what was said, the name, whether it introduces them as the speaker's own)
+        let cases = [
+            (
+                "I've got Priya with me today, she's one of our solutions engineers.",
+                "Priya Raman",
+                true,
+            ),
+            (
+                "So, sir, I have also my manager Kavya with me today.",
+                "Kavya Iyer",
+                true,
+            ),
+            (
+                "I got Denise on with me, she's our regional manager.",
+                "Denise Moreno",
+                true,
+            ),
+            ("Um, Mateusz is here as well.", "Mateusz Wójcik", true),
+            ("I think Tom's just joining as well.", "Tom Hadley", true),
+            (
+                "I have Ahmed Farouk, our solutions architect, with me.",
+                "Ahmed Farouk",
+                true,
+            ),
+            (
+                "I've got Aisha Rahman, our lead engineer, and Chris Doyle from Kestrel, our implementation partner.",
+                "Chris Doyle",
+                true,
+            ),
+            (
+                "I have Sneha, she is our presales lead, and Vikram, he heads our south region.",
+                "Vikram Malhotra",
+                true,
+            ),
+            (
+                "I've got Liam, he's an account director here, and Sophie, who leads paid social strategy.",
+                "Sophie Grant",
+                true,
+            ),
+            ("I've brought Mei, our solutions engineer.", "Mei Lin", true),
+            // Greetings, someone else's colleague, and the prospect's own world.
+            ("Hi Tom, I've brought Maya.", "Tom Kessler", false),
+            ("You've brought Tom along, great.", "Tom Kessler", false),
+            ("Is that Dev with you as well?", "Dev Patel", false),
+            (
+                "Thanks Dana, that helps with your rollout.",
+                "Dana Cole",
+                false,
+            ),
+            ("Speaker 2 is here as well.", "Speaker 2", false),
+        ];
+        for (text, name, want) in cases {
+            assert_eq!(introduces(text, name), want, "{text:?} introduces {name}?");
+        }
+    }
+
+    #[test]
+    fn an_unnamed_speaker_heard_first_after_an_introduction_joins_the_introducer() {
+        let lines = [
+            ("SPEAKER_00", "hi can you hear me"),
+            ("SPEAKER_01", "yes hi lorraine how are you"),
+            ("SPEAKER_00", "good sorry i was in the wrong link"),
+            (
+                "SPEAKER_01",
+                "and ive got craig with me he leads the midwest",
+            ),
+            ("SPEAKER_02", "hey lorraine nice to meet you"),
+        ];
+        let (names, said) = call(&lines);
+        let said: Vec<(usize, &str)> = said.iter().map(|(i, t)| (*i, t.as_str())).collect();
+        assert_eq!(introductions(&names, &said, &[true; 3]), [(1, 2)]);
+        // The reply to an opening line that mentions a colleague is no introduction.
+        let lines = [
+            (
+                "Speaker 1",
+                "Hi, it's Leanne, I've got Dr Sharma with me as well.",
+            ),
+            ("Speaker 2", "No worries at all, it's Mitch from Bookwell."),
+        ];
+        let (names, said) = call(&lines);
+        let said: Vec<(usize, &str)> = said.iter().map(|(i, t)| (*i, t.as_str())).collect();
+        assert!(introductions(&names, &said, &[true; 2]).is_empty());
+    }
+
+    #[test]
+    fn cues_match_whole_words_only() {
+        let c = cues();
+        assert_eq!(c.score("the appointment was late"), 0.0);
+        assert_eq!(c.score("open the app"), 1.0);
+        // "our team" is not in "your team".
+        assert_eq!(c.score("tell me about your team"), 1.0);
     }
 
     #[test]
@@ -488,7 +779,7 @@ mod tests {
             ..NOBODY
         };
         assert!(matches!(
-            assign(&names, &said, &known, &cues()),
+            assign(&names, &said, &known, &cues(), &question_mark),
             Err(AnalyzeError::SellerNotFound { .. })
         ));
     }
