@@ -61,7 +61,7 @@ use nextstep_store::Outcome;
 use serde::Serialize;
 
 use crate::data::{CallRecord, Dataset};
-use crate::digest::IsoWeek;
+use crate::period::IsoWeek;
 
 /// Which calls and reps a scorecard covers, as `nextstep coach` takes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

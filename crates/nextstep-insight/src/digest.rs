@@ -14,10 +14,9 @@
 //! Pure like the rest of the crate: the caller picks the week and writes or mails the
 //! files.
 
-use std::fmt::{self, Write};
-use std::str::FromStr;
+use std::fmt::Write;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Duration, NaiveDate};
 use nextstep_analyzer::AskInstead;
 
 use crate::charts::{bar_svg, escape, line_svg};
@@ -26,116 +25,10 @@ use crate::coach::{
     timestamp,
 };
 use crate::data::{CallRecord, Dataset};
+pub use crate::period::{IsoWeek, WeekError, parse_iso_week};
 
 /// How many weeks before the digest's week make up "your trend".
 pub const TREND_WEEKS: u32 = 8;
-
-/// An ISO 8601 week (`2026-W48`): the unit of the weekly trend and of the digest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IsoWeek {
-    year: i32,
-    week: u32,
-}
-
-impl IsoWeek {
-    /// The week, when it exists (week 53 exists only in some years).
-    pub fn new(year: i32, week: u32) -> Option<IsoWeek> {
-        NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).map(|_| IsoWeek { year, week })
-    }
-
-    /// The week a date falls in.
-    pub fn of(date: NaiveDate) -> IsoWeek {
-        let w = date.iso_week();
-        IsoWeek {
-            year: w.year(),
-            week: w.week(),
-        }
-    }
-
-    /// The ISO week-numbering year (not always the calendar year of every day).
-    pub fn year(self) -> i32 {
-        self.year
-    }
-
-    /// The week number, 1–53.
-    pub fn week(self) -> u32 {
-        self.week
-    }
-
-    /// The week's Monday (its first day).
-    pub fn monday(self) -> NaiveDate {
-        NaiveDate::from_isoywd_opt(self.year, self.week, Weekday::Mon).unwrap_or(NaiveDate::MIN)
-    }
-
-    /// The week's Sunday (its last day).
-    pub fn sunday(self) -> NaiveDate {
-        self.monday() + Duration::days(6)
-    }
-
-    /// Whether the date falls in the week.
-    pub fn contains(self, date: NaiveDate) -> bool {
-        IsoWeek::of(date) == self
-    }
-
-    /// The week `n` weeks earlier.
-    pub fn minus_weeks(self, n: u32) -> IsoWeek {
-        IsoWeek::of(self.monday() - Duration::weeks(i64::from(n)))
-    }
-}
-
-impl fmt::Display for IsoWeek {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-W{:02}", self.year, self.week)
-    }
-}
-
-/// Why a week could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WeekError {
-    /// What was given.
-    pub input: String,
-}
-
-impl fmt::Display for WeekError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "expected an ISO week like 2026-W48 (a week that exists in that year), found {:?}",
-            self.input
-        )
-    }
-}
-
-impl std::error::Error for WeekError {}
-
-/// Reads `2026-W48` (also `2026W48`, a lowercase `w`, a one-digit week): the `--week`
-/// argument of `nextstep digest`.
-pub fn parse_iso_week(text: &str) -> Result<IsoWeek, WeekError> {
-    let err = || WeekError {
-        input: text.to_string(),
-    };
-    let t = text.trim();
-    let (year, week) = t
-        .split_once(['W', 'w'])
-        .ok_or_else(err)
-        .map(|(y, w)| (y.strip_suffix('-').unwrap_or(y), w))?;
-    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
-    let week_ok = (1..=2).contains(&week.len()) && week.bytes().all(|b| b.is_ascii_digit());
-    if !year_ok || !week_ok {
-        return Err(err());
-    }
-    let year: i32 = year.parse().map_err(|_| err())?;
-    let week: u32 = week.parse().map_err(|_| err())?;
-    IsoWeek::new(year, week).ok_or_else(err)
-}
-
-impl FromStr for IsoWeek {
-    type Err = WeekError;
-
-    fn from_str(s: &str) -> Result<IsoWeek, WeekError> {
-        parse_iso_week(s)
-    }
-}
 
 /// One digest in both forms, ready to write to disk or mail.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,5 +9,6 @@ pub mod digest;
 pub mod forecast;
 pub mod hygiene;
 pub mod outcomes;
+pub mod period;
 
 pub use data::{CallRecord, Dataset};

@@ -111,98 +111,20 @@
 //! also has (*both* rows are rejected, each naming the other). Rows whose every field is
 //! empty are skipped.
 
-use std::fmt;
 use std::io;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use nextstep_store::model::{NewDeal, Outcome};
 
+pub use crate::preset::Preset;
+
 use crate::error::{ImportError, Reason, Rejected, RowError};
 use crate::map::{DealMap, Field, StageRule, UnknownStages, outcome_name, parse_outcome};
-use crate::table::{Cell, Collector, Key, KeyColumn, Row, Table, find_columns, normalise_header};
+use crate::table::{Cell, Collector, Key, KeyColumn, Row, Table, find_columns};
 use crate::values::{
-    CurrencyMark, DecimalSeparator, parse_amount, parse_bool, parse_currency, parse_date,
+    CurrencyMark, DecimalSeparator, normalise_header, parse_amount, parse_bool, parse_currency,
+    parse_date,
 };
-
-/// A CRM whose deal export nextstep reads without a mapping file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Preset {
-    /// The Maven Analytics "CRM Sales Opportunities" data set (`sales_pipeline.csv`).
-    Maven,
-    /// Salesforce Opportunity export (Data Loader / API field names, or report labels).
-    Salesforce,
-    /// HubSpot deals export.
-    Hubspot,
-    /// Pipedrive deals export.
-    Pipedrive,
-}
-
-impl Preset {
-    /// Every preset, in detection order.
-    pub const ALL: [Preset; 4] = [
-        Preset::Maven,
-        Preset::Salesforce,
-        Preset::Hubspot,
-        Preset::Pipedrive,
-    ];
-
-    /// Their names as `--preset` takes them, for help and error messages.
-    pub const NAMES: [&'static str; 4] = ["maven", "salesforce", "hubspot", "pipedrive"];
-
-    /// The preset's `--preset` name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Maven => "maven",
-            Preset::Salesforce => "salesforce",
-            Preset::Hubspot => "hubspot",
-            Preset::Pipedrive => "pipedrive",
-        }
-    }
-
-    /// Parses a `--preset` name (any case).
-    pub fn from_name(name: &str) -> Option<Preset> {
-        Preset::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(name.trim()))
-    }
-
-    /// The preset whose export header this is, so users need not say.
-    pub fn detect(headers: &[String]) -> Option<Preset> {
-        let names: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
-        let has = |name: &str| names.iter().any(|n| n == name);
-        if has("opportunity_id") && has("deal_stage") {
-            Some(Preset::Maven)
-        } else if has("stagename") || (has("stage") && has("opportunity name")) {
-            Some(Preset::Salesforce)
-        } else if has("deal stage") && has("deal name") {
-            Some(Preset::Hubspot)
-        } else if has("deal - title") || has("deal - stage") {
-            Some(Preset::Pipedrive)
-        } else {
-            None
-        }
-    }
-}
-
-impl fmt::Display for Preset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Preset {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Preset::from_name(s).ok_or_else(|| {
-            format!(
-                "unknown preset {s:?}; expected one of {}",
-                Preset::NAMES.join(", ")
-            )
-        })
-    }
-}
 
 /// What reading a deals file produced: the good deals, the rejected rows, and the header
 /// (for [`write_rejects`](crate::write_rejects)).

@@ -25,7 +25,7 @@ pub enum ImportError {
     /// columns to read.
     #[error(
         "the header matches no known export ({}); name a preset with --preset or describe the columns in a --map file. The header was: {}",
-        crate::deals::Preset::NAMES.join(", "),
+        crate::preset::Preset::NAMES.join(", "),
         headers.join(", ")
     )]
     UnknownHeader {

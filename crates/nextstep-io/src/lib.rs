@@ -25,14 +25,16 @@ pub mod deals;
 mod error;
 pub mod ics;
 mod map;
+mod preset;
 pub mod salesforce_export;
 pub mod side_tables;
 mod table;
 pub mod values;
 
-pub use deals::{DealsFile, Preset, read_deals, read_deals_with_progress};
+pub use deals::{DealsFile, read_deals, read_deals_with_progress};
 pub use error::{ImportError, REJECTS_COLUMN, Reason, Rejected, RowError, write_rejects};
 pub use ics::{IcsExport, StepOnDeal, pipeline_steps, step_uid, write_ics};
 pub use map::{DealMap, MapError};
+pub use preset::Preset;
 pub use salesforce_export::{DealWithStep, write_salesforce_deals};
 pub use side_tables::{AccountsFile, RepsFile, read_accounts, read_reps};

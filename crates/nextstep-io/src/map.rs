@@ -7,7 +7,7 @@
 use chrono::format::{Item, StrftimeItems};
 use nextstep_store::model::Outcome;
 
-use crate::deals::Preset;
+use crate::preset::Preset;
 use crate::values::DecimalSeparator;
 
 /// A deal field a column can fill; the names are the mapping file's `[columns]` keys.

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io;
 
 use crate::error::{ImportError, Reason, Rejected, RowError};
+use crate::values::normalise_header;
 
 /// The column name used for errors about a whole row rather than one cell.
 pub(crate) const WHOLE_ROW: &str = "(row)";
@@ -186,11 +187,6 @@ pub(crate) fn find_columns(
         }
     }
     Ok(found)
-}
-
-/// How headers are compared: trimmed, BOM-less, case-insensitive.
-pub(crate) fn normalise_header(name: &str) -> String {
-    name.trim_start_matches('\u{feff}').trim().to_lowercase()
 }
 
 /// One data row being read: its cells, where it is, and the errors found so far.

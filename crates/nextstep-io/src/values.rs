@@ -504,3 +504,8 @@ impl fmt::Display for Amount {
         }
     }
 }
+
+/// How headers are compared: trimmed, BOM-less, case-insensitive.
+pub(crate) fn normalise_header(name: &str) -> String {
+    name.trim_start_matches('\u{feff}').trim().to_lowercase()
+}
