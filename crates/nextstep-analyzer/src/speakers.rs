@@ -298,7 +298,14 @@ const BEFORE_OUR: [&str; 8] = ["from", "he", "she", "he's", "she's", "who", "who
 /// followed by "our" and a role ("Mei, our solutions engineer") or by "is here as well".
 /// Greeting someone in the same sentence ("Hi Tom, I've brought Maya") introduces only
 /// Maya; someone else's colleague ("you've brought Tom") is not the speaker's.
+#[cfg(test)]
 fn introduces(text: &str, name: &str) -> bool {
+    introduces_in(&names::fold_words(text), name)
+}
+
+/// [`introduces`] over an utterance already folded into words: a call's utterances are
+/// folded once, not once per speaker.
+fn introduces_in(said: &[String], name: &str) -> bool {
     if names::is_unnamed(name) {
         return false;
     }
@@ -308,7 +315,6 @@ fn introduces(text: &str, name: &str) -> bool {
     if first.chars().count() < 2 {
         return false;
     }
-    let said = names::fold_words(text);
     said.iter().enumerate().any(|(k, w)| {
         // "Mateusz's here", "Mo's jumping on": the name with a contracted "is".
         let contracted = w.strip_suffix("'s").is_some_and(|b| b == first);
@@ -413,8 +419,9 @@ fn introductions(
         .position(|(s, _)| *s != said[0].0)
         .unwrap_or(said.len());
     for (pos, (speaker, text)) in said.iter().enumerate() {
+        let folded = names::fold_words(text);
         for (j, name) in speakers.iter().enumerate() {
-            if j != *speaker && open[j] && introduces(text, name) {
+            if j != *speaker && open[j] && introduces_in(&folded, name) {
                 pairs.push((*speaker, j));
             }
         }
