@@ -390,8 +390,8 @@ const UNNAMED_INTRODUCTION: [&str; 10] = [
 ];
 
 /// Whether `text` introduces a colleague without a name the labels could match.
-fn introduces_someone(text: &str) -> bool {
-    let said = names::fold_words(text).join(" ");
+fn introduces_someone(words: &[String]) -> bool {
+    let said = words.join(" ");
     UNNAMED_INTRODUCTION.iter().any(|p| {
         said.match_indices(p).any(|(at, _)| {
             let before_ok = at == 0 || said.as_bytes()[at - 1] == b' ';
@@ -418,22 +418,22 @@ fn introductions(
         .iter()
         .position(|(s, _)| *s != said[0].0)
         .unwrap_or(said.len());
-    for (pos, (speaker, text)) in said.iter().enumerate() {
-        let folded = names::fold_words(text);
+    // Each utterance folded once: the name checks and the look-back below share it.
+    let folded: Vec<Vec<String>> = said.iter().map(|(_, t)| names::fold_words(t)).collect();
+    for (pos, (speaker, _)) in said.iter().enumerate() {
         for (j, name) in speakers.iter().enumerate() {
-            if j != *speaker && open[j] && introduces_in(&folded, name) {
+            if j != *speaker && open[j] && introduces_in(&folded[pos], name) {
                 pairs.push((*speaker, j));
             }
         }
         if !heard[*speaker] && names::is_unnamed(&speakers[*speaker]) {
             // The closest earlier utterance, within two, by someone else who introduces.
             let from = pos.saturating_sub(2).max(second_heard + 1);
-            let by = said[from.min(pos)..pos]
-                .iter()
+            let by = (from.min(pos)..pos)
                 .rev()
-                .find(|(s, t)| s != speaker && introduces_someone(t));
-            if let Some((s, _)) = by {
-                pairs.push((*s, *speaker));
+                .find(|&k| said[k].0 != *speaker && introduces_someone(&folded[k]));
+            if let Some(k) = by {
+                pairs.push((said[k].0, *speaker));
             }
         }
         heard[*speaker] = true;
