@@ -47,6 +47,9 @@ const MODEL_VETO: f32 = 0.05;
 /// the DPA" still adds to it.
 const ADDITION_TURNS: usize = 3;
 
+/// How many turns before a step a date it was given may have been settled.
+const DUE_LOOKBACK_TURNS: usize = 4;
+
 /// How many turns a negative signal stays open without being named or settled.
 const NEGATIVE_WINDOW_TURNS: usize = 4;
 
@@ -736,7 +739,8 @@ impl Walk<'_, '_> {
             let mut ctx = DateContext::default();
             let due = sents[c.at..]
                 .iter()
-                .find_map(|s| first_date(&s.norm, self.call, &mut ctx));
+                .find_map(|s| first_date(&s.norm, self.call, &mut ctx))
+                .or_else(|| date_agreed_before(sents, c.at, self.call));
             let turn = sents[c.at].turn;
             let shows_something = sents[c.at..]
                 .iter()
@@ -764,6 +768,22 @@ impl Walk<'_, '_> {
         });
         self.out
     }
+}
+
+/// The date the last few turns before a step settled on, for a step stated after its date
+/// was agreed ("Tuesday works?" — "Tuesday it is." — "I'll send the invite"): the latest
+/// date in the turns just before it, outside guarded (past, habitual) sentences.
+fn date_agreed_before(sents: &[Sentence<'_>], at: usize, call: NaiveDate) -> Option<NaiveDate> {
+    let turn = sents[at].turn;
+    let first = sents[..at]
+        .iter()
+        .rposition(|s| s.turn + DUE_LOOKBACK_TURNS < turn)
+        .map_or(0, |i| i + 1);
+    sents[first..at]
+        .iter()
+        .rev()
+        .filter(|s| !s.f.guarded())
+        .find_map(|s| first_date(&s.norm, call, &mut DateContext::default()))
 }
 
 /// Runs the rules over the sentences of one call.

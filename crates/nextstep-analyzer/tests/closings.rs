@@ -218,3 +218,52 @@ fn hesitant_talk_is_not_naming_a_difficulty() {
     let a = judge(call, &Rules::defaults());
     assert!(a.confrontations.is_empty(), "{:?}", a.confrontations);
 }
+
+#[test]
+fn a_date_settled_just_before_the_step_is_its_due_date() {
+    // (what the row is about, the call, the due date it must get; the call is on
+    // Monday 2026-05-11)
+    let rows: [(&str, &str, Option<&str>); 3] = [
+        (
+            "the day agreed, then the invite",
+            "Sam Seller: What's your week look like? I could do Tuesday.\n\
+             Pat Prospect: Tuesday's alright. Don't come Wednesday.\n\
+             Sam Seller: Tuesday it is.\n\
+             Sam Seller: I'll send a calendar invite for the site visit.\n",
+            Some("2026-05-12"),
+        ),
+        (
+            "a date after the step still wins",
+            "Sam Seller: Could we do Tuesday?\n\
+             Pat Prospect: Sure.\n\
+             Sam Seller: I'll send the proposal by Friday.\n",
+            Some("2026-05-15"),
+        ),
+        (
+            "a date from discovery long before is not the step's",
+            "Pat Prospect: We had an outage on Thursday.\n\
+             Sam Seller: That sounds painful.\n\
+             Pat Prospect: It was.\n\
+             Sam Seller: How many sites?\n\
+             Pat Prospect: Four.\n\
+             Sam Seller: And who runs them?\n\
+             Pat Prospect: Me.\n\
+             Sam Seller: I'll send the proposal over.\n",
+            None,
+        ),
+    ];
+    let rules = Rules::defaults();
+    let mut failures = Vec::new();
+    for (about, call, want) in rows {
+        let a = judge(call, &rules);
+        let due = a
+            .next_step
+            .as_ref()
+            .and_then(|s| s.due)
+            .map(|d| d.to_string());
+        if due.as_deref() != want {
+            failures.push(format!("{about}: got {due:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
