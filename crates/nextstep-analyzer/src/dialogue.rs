@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::acts::Act;
-use crate::dates::{DateContext, first_date};
+use crate::dates::{DateContext, first_date, remember};
 use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
 use crate::sentence::{Basis, Frame, Sentence};
 
@@ -736,11 +736,15 @@ impl Walk<'_, '_> {
     fn finish(mut self) -> Findings {
         let sents = self.sents;
         self.out.next_step = self.pending.take().map(|c| {
+            let before = lookback(sents, c.at);
             let mut ctx = DateContext::default();
+            for s in &sents[before..c.at] {
+                remember(&s.norm, self.call, &mut ctx);
+            }
             let due = sents[c.at..]
                 .iter()
                 .find_map(|s| first_date(&s.norm, self.call, &mut ctx))
-                .or_else(|| date_agreed_before(sents, c.at, self.call));
+                .or_else(|| date_agreed_before(&sents[before..c.at], self.call));
             let turn = sents[c.at].turn;
             let shows_something = sents[c.at..]
                 .iter()
@@ -770,20 +774,31 @@ impl Walk<'_, '_> {
     }
 }
 
-/// The date the last few turns before a step settled on, for a step stated after its date
-/// was agreed ("Tuesday works?" — "Tuesday it is." — "I'll send the invite"): the latest
-/// date in the turns just before it, outside guarded (past, habitual) sentences.
-fn date_agreed_before(sents: &[Sentence<'_>], at: usize, call: NaiveDate) -> Option<NaiveDate> {
+/// Where the turns that may have settled a step's date begin: `DUE_LOOKBACK_TURNS`
+/// turns before the step's own.
+fn lookback(sents: &[Sentence<'_>], at: usize) -> usize {
     let turn = sents[at].turn;
-    let first = sents[..at]
+    sents[..at]
         .iter()
         .rposition(|s| s.turn + DUE_LOOKBACK_TURNS < turn)
-        .map_or(0, |i| i + 1);
-    sents[first..at]
-        .iter()
-        .rev()
-        .filter(|s| !s.f.guarded())
-        .find_map(|s| first_date(&s.norm, call, &mut DateContext::default()))
+        .map_or(0, |i| i + 1)
+}
+
+/// The date the turns just before a step settled on, for a step stated after its date was
+/// agreed ("Tuesday works?" — "Tuesday it is." — "I'll send the invite"): the latest date
+/// said in them outside guarded (past, habitual) sentences, each read in the light of
+/// the ones before it ("next week?" — "Thursday").
+fn date_agreed_before(window: &[Sentence<'_>], call: NaiveDate) -> Option<NaiveDate> {
+    let mut ctx = DateContext::default();
+    let mut latest = None;
+    for s in window {
+        let date = first_date(&s.norm, call, &mut ctx);
+        remember(&s.norm, call, &mut ctx);
+        if !s.f.guarded() {
+            latest = date.or(latest);
+        }
+    }
+    latest
 }
 
 /// Runs the rules over the sentences of one call.
