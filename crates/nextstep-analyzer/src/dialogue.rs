@@ -228,6 +228,41 @@ fn adds_on(norm: &str) -> bool {
         || trimmed.ends_with(" too")
 }
 
+/// Steps of one family: asking for one of them after the seller offered another is
+/// asking for what was offered ("I'll put the numbers together" — "can you break out
+/// Austria separately?"), and a session may be any of the live ones.
+fn same_family(a: Kind, b: Kind) -> bool {
+    use Kind::*;
+    a == b
+        || matches!(
+            (a, b),
+            (
+                Proposal | Quote | Information,
+                Proposal | Quote | Information
+            )
+        )
+        || matches!(
+            (a, b),
+            (
+                Meeting | Demo | Trial | FollowUp,
+                Meeting | Demo | Trial | FollowUp | Introduction
+            )
+        )
+}
+
+/// "Let's see the numbers first", "can you include the assumptions?", "I'll book a room",
+/// "I'll join if I can": soon after the seller put a step on the table, the prospect
+/// asking for that same step (or one of its family) or committing to their part in it
+/// takes the seller's step up — agreeing to it and shaping it — rather than defining a
+/// step of their own. Saying it replaces the seller's ("actually", "instead") still
+/// does.
+fn takes_up(s: &Sentence<'_>, kind: Kind, frame: Frame, pending: &Candidate) -> bool {
+    pending.defined_by == Side::Seller
+        && s.turn <= pending.touched + ELABORATION_TURNS
+        && !replaces(&s.norm)
+        && (frame == Frame::Commit || same_family(pending.kind, kind))
+}
+
 impl Walk<'_, '_> {
     /// "Here's what I need from you. A quote through the state contract.": a request
     /// frame with no kind, then the kind with no frame, in one turn.
@@ -485,14 +520,25 @@ impl Walk<'_, '_> {
             return;
         }
         self.requested.insert(kind);
+        if let Some(c) = self.pending.as_mut()
+            && !answering_ask
+            && takes_up(s, kind, frame, c)
+        {
+            c.evidence
+                .push(s.evidence("prospect took it up", Act::RequestStep, basis));
+            c.touched = s.turn;
+            c.confirmed = true;
+            c.answered = true;
+            return;
+        }
         if let Some(c) = &self.pending {
             let just_agreed = self
                 .agreed_at
                 .is_some_and(|a| self.sents[a].turn == s.turn && i <= a + 1);
             if c.turn == s.turn
                 || just_agreed
-                || self.elaborates(s, basis, c)
-                || self.logistics_of(s, kind, c)
+                || (!answering_ask
+                    && (self.elaborates(s, basis, c) || self.logistics_of(s, kind, c)))
                 || self.secondary(s, c)
             {
                 // The first step of a turn, or the one just agreed, stands.

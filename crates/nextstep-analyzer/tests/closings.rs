@@ -25,7 +25,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 13] = [
+    let rows: [(&str, &str, Want, bool); 16] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -179,6 +179,43 @@ fn closings_fresh_calls_taught() {
                 bail_out: false,
             },
             true,
+        ),
+        (
+            "the prospect asking for what the seller just offered takes it up",
+            "Sam Seller: I'll put the numbers together for both sites.\n\
+             Pat Prospect: Let's see the numbers first.\n\
+             Sam Seller: Great.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: Some("quote"),
+                bail_out: false,
+            },
+            false,
+        ),
+        (
+            "the prospect's part in the seller's session is not a step of their own",
+            "Sam Seller: Shall we do a walkthrough with your area managers next Wednesday?\n\
+             Pat Prospect: Fine by me, I'll join if I can.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: None,
+                bail_out: false,
+            },
+            false,
+        ),
+        (
+            "answering the seller's open question still defines the step",
+            "Sam Seller: I can show you a little of how we do classification.\n\
+             Pat Prospect: Sure.\n\
+             Sam Seller: So how do you want to take it from here?\n\
+             Pat Prospect: Could you run a session with the Felixstowe team next Wednesday?\n\
+             Sam Seller: Yes, happy to.\n",
+            Want {
+                defined_by: Some(Side::Prospect),
+                kind: None,
+                bail_out: false,
+            },
+            false,
         ),
     ];
     let with_model = Rules::defaults();
