@@ -4,11 +4,8 @@
 pub mod backtest;
 pub mod charts;
 pub mod coach;
-pub mod data;
 pub mod digest;
 pub mod forecast;
 pub mod hygiene;
 pub mod outcomes;
 pub mod period;
-
-pub use data::{CallRecord, Dataset};

@@ -4,11 +4,11 @@
 mod common;
 
 use common::{closed, date, deal, seller_unconfirmed, step};
-use nextstep_io::salesforce_export::{
+use nextstep_core::model::{Outcome, StepStatus};
+use nextstep_crm::salesforce_export::{
     NEXT_STEP_LIMIT, SALESFORCE_COLUMNS, is_salesforce_id, provenance, salesforce_next_step,
 };
-use nextstep_io::{DealMap, DealWithStep, Preset, read_deals, write_salesforce_deals};
-use nextstep_store::model::{Outcome, StepStatus};
+use nextstep_crm::{DealMap, DealWithStep, Preset, read_deals, write_salesforce_deals};
 
 #[test]
 fn next_step_is_cut_to_255_on_a_char_boundary() {

@@ -1,9 +1,9 @@
 //! CRM files in and out of nextstep's pipeline.
 //!
 //! In: a deals CSV exported from Salesforce, HubSpot, Pipedrive or the Maven CRM data set
-//! (or anything a [`DealMap`] describes) becomes [`NewDeal`](nextstep_store::model::NewDeal)s,
-//! and the side tables become [`NewAccount`](nextstep_store::model::NewAccount)s and
-//! [`NewRep`](nextstep_store::model::NewRep)s — every bad cell reported with its row, line,
+//! (or anything a [`DealMap`] describes) becomes [`NewDeal`](nextstep_core::model::NewDeal)s,
+//! and the side tables become [`NewAccount`](nextstep_core::model::NewAccount)s and
+//! [`NewRep`](nextstep_core::model::NewRep)s — every bad cell reported with its row, line,
 //! column, value and reason, never a guess. Out: open next steps as an iCalendar file, and
 //! deals as a Salesforce-loadable CSV with the step's provenance.
 //!

@@ -5,7 +5,7 @@
 //! is documented with an example in the [`deals`](crate::deals) module.
 
 use chrono::format::{Item, StrftimeItems};
-use nextstep_store::model::Outcome;
+use nextstep_core::model::Outcome;
 
 use crate::preset::Preset;
 use crate::values::DecimalSeparator;

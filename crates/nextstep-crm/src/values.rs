@@ -41,7 +41,7 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use nextstep_store::model::Cents;
+use nextstep_core::model::Cents;
 
 /// How to read `.` and `,` in amounts, because `1.234` means 1234 to a German export and
 /// 1.234 to an American one.

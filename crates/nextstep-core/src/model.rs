@@ -1,6 +1,6 @@
 //! The pipeline's records: what the store keeps and what its callers hand it.
 //!
-//! Shared by every backend and by `nextstep-io` (which turns CRM files into `NewDeal`s),
+//! Shared by every backend and by `nextstep-crm` (which turns CRM files into `NewDeal`s),
 //! so these types carry no SQL and no backend detail.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,7 +25,7 @@ pub enum Outcome {
 impl Outcome {
     /// The stored and displayed name (`won`, `lost`, `disqualified`).
     pub fn as_str(self) -> &'static str {
-        crate::common::outcome_str(self)
+        crate::text::outcome_str(self)
     }
 }
 
@@ -246,7 +246,7 @@ pub enum DefinedBy {
 impl DefinedBy {
     /// The stored and displayed name (`prospect`, `seller`).
     pub fn as_str(self) -> &'static str {
-        crate::common::defined_by_str(self)
+        crate::text::defined_by_str(self)
     }
 }
 
@@ -281,7 +281,7 @@ pub enum StepStatus {
 impl StepStatus {
     /// The stored and displayed name (`open`, `done`, …).
     pub fn as_str(self) -> &'static str {
-        crate::common::status_str(self)
+        crate::text::status_str(self)
     }
 }
 

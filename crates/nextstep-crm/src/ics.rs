@@ -19,11 +19,11 @@
 
 use chrono::{Days, NaiveDate};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
-use nextstep_store::model::{Deal, DefinedBy, NextStepRecord, PipelineRow, StepSource, StepStatus};
+use nextstep_core::model::{Deal, DefinedBy, NextStepRecord, PipelineRow, StepSource, StepStatus};
 
 /// The `PRODID` nextstep writes, naming the product and version as RFC 5545 asks.
 pub const PRODID: &str = concat!(
-    "-//nextstep//nextstep-io ",
+    "-//nextstep//nextstep-crm ",
     env!("CARGO_PKG_VERSION"),
     "//EN"
 );

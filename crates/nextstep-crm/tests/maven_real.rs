@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::path::PathBuf;
 
-use nextstep_io::{Preset, read_accounts, read_deals, read_reps};
-use nextstep_store::model::Outcome;
+use nextstep_core::model::Outcome;
+use nextstep_crm::{Preset, read_accounts, read_deals, read_reps};
 
 fn shared(name: &str) -> Option<File> {
     let dir = std::env::var_os("NEXTSTEP_MAVEN_DIR").map_or_else(

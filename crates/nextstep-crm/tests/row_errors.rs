@@ -3,8 +3,8 @@
 
 use std::io::Read;
 
-use nextstep_io::values::{AmountError, DateError};
-use nextstep_io::{
+use nextstep_crm::values::{AmountError, DateError};
+use nextstep_crm::{
     DealMap, Preset, Reason, RowError, read_deals, read_deals_with_progress, write_rejects,
 };
 
@@ -259,7 +259,7 @@ fn salesforce_row_errors() {
     );
     assert_eq!(
         file.deals[2].outcome,
-        Some(nextstep_store::model::Outcome::Lost),
+        Some(nextstep_core::model::Outcome::Lost),
         "status closes an open stage"
     );
     let got: Vec<RowError> = file.errors().cloned().collect();

@@ -1,8 +1,8 @@
 //! Reading a 100,000-row deals file in the Maven shape (the import benchmark is
-//! this plus the store's transaction). Run: `cargo bench -p nextstep-io`.
+//! this plus the store's transaction). Run: `cargo bench -p nextstep-crm`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nextstep_io::read_deals;
+use nextstep_crm::read_deals;
 
 /// 100,000 Maven-shaped rows, every stage, GTXPro included.
 fn generate(rows: usize) -> Vec<u8> {

@@ -1,7 +1,7 @@
 //! Amount, date, boolean and currency parsing: input → expected, as tables.
 
 use chrono::NaiveDate;
-use nextstep_io::values::{
+use nextstep_crm::values::{
     AmountError, CurrencyMark, DateError, DecimalSeparator, format_cents, parse_amount, parse_bool,
     parse_currency, parse_date,
 };

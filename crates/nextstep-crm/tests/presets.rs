@@ -4,8 +4,8 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use nextstep_io::{DealMap, DealsFile, ImportError, Preset, read_deals};
-use nextstep_store::model::{NewDeal, Outcome};
+use nextstep_core::model::{NewDeal, Outcome};
+use nextstep_crm::{DealMap, DealsFile, ImportError, Preset, read_deals};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -803,13 +803,13 @@ fn mapping_file_errors_name_the_key() {
     for (text, key) in table {
         let err = DealMap::from_toml(text).unwrap_err();
         match &err {
-            nextstep_io::MapError::Invalid { key: got, .. } => assert_eq!(got, key, "{text}"),
+            nextstep_crm::MapError::Invalid { key: got, .. } => assert_eq!(got, key, "{text}"),
             other => panic!("{text}: {other:?}"),
         }
     }
     assert!(matches!(
         DealMap::from_toml("[columns"),
-        Err(nextstep_io::MapError::Toml(_))
+        Err(nextstep_crm::MapError::Toml(_))
     ));
 }
 

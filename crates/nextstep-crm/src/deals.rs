@@ -114,7 +114,7 @@
 use std::io;
 
 use chrono::NaiveDate;
-use nextstep_store::model::{NewDeal, Outcome};
+use nextstep_core::model::{NewDeal, Outcome};
 
 pub use crate::preset::Preset;
 

@@ -15,7 +15,7 @@
 
 use std::io;
 
-use nextstep_store::model::{NewAccount, NewRep};
+use nextstep_core::model::{NewAccount, NewRep};
 
 use crate::error::{ImportError, Reason, Rejected};
 use crate::table::{Collector, Key, KeyColumn, Row, Table, find_columns};

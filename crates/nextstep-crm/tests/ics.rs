@@ -7,8 +7,8 @@ mod common;
 use std::io::BufReader;
 
 use common::{at, date, deal, seller_unconfirmed, step};
-use nextstep_io::{StepOnDeal, step_uid, write_ics};
-use nextstep_store::model::{PipelineRow, StepStatus};
+use nextstep_core::model::{PipelineRow, StepStatus};
+use nextstep_crm::{StepOnDeal, step_uid, write_ics};
 
 /// RFC 5545 TEXT unescaping: `\\` `\;` `\,` `\n` `\N`.
 fn unescape(value: &str) -> String {
@@ -83,8 +83,8 @@ const TRICKY_ACTION: &str =
 const LONG_ACTION: &str = "Präsentation für das Führungsteam: überarbeitete Preise, Zeitplan; Referenzkunden — 日本語のテキストも含む — und noch ein paar Wörter, damit die Zeile gefaltet wird";
 
 fn sample() -> (
-    Vec<nextstep_store::model::Deal>,
-    Vec<nextstep_store::model::NextStepRecord>,
+    Vec<nextstep_core::model::Deal>,
+    Vec<nextstep_core::model::NextStepRecord>,
 ) {
     let deals = vec![
         deal(
@@ -107,7 +107,7 @@ fn sample() -> (
     (deals, vec![confirmed, unconfirmed, undated, done])
 }
 
-fn export() -> nextstep_io::IcsExport {
+fn export() -> nextstep_crm::IcsExport {
     let (deals, steps) = sample();
     write_ics(steps.iter().map(|s| StepOnDeal {
         step: s,
@@ -255,7 +255,7 @@ fn pipeline_rows_feed_the_calendar() {
             last_call_bail_out: false,
         },
     ];
-    let out = write_ics(nextstep_io::pipeline_steps(&rows));
+    let out = write_ics(nextstep_crm::pipeline_steps(&rows));
     assert_eq!(out.events, 1);
     assert!(out.calendar.contains("UID:nextstep-step-7@nextstep.local"));
     let empty = write_ics(std::iter::empty());
@@ -280,7 +280,7 @@ fn folding_keeps_every_value_and_avoids_whitespace_at_folds() {
         "short",
     ] {
         let text = format!("BEGIN:VCALENDAR\r\nX-TEST:{value}\r\nEND:VCALENDAR\r\n");
-        let folded = nextstep_io::ics::fold(&text);
+        let folded = nextstep_crm::ics::fold(&text);
         for line in folded.split("\r\n") {
             assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
         }
@@ -296,6 +296,6 @@ fn folding_keeps_every_value_and_avoids_whitespace_at_folds() {
             assert_eq!(got, Some(value.trim_end()), "{value:?}");
         }
         // Folding is idempotent.
-        assert_eq!(nextstep_io::ics::fold(&folded), folded);
+        assert_eq!(nextstep_crm::ics::fold(&folded), folded);
     }
 }

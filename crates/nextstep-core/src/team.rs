@@ -20,12 +20,12 @@ pub enum Role {
 impl Role {
     /// The stored and displayed name (`rep`, `manager`, `admin`).
     pub fn as_str(self) -> &'static str {
-        crate::common::role_str(self)
+        crate::text::role_str(self)
     }
 
     /// Reads a role name as typed on the command line or stored.
     pub fn parse(s: &str) -> Option<Role> {
-        crate::common::parse_role(s).ok()
+        crate::text::parse_role(s).ok()
     }
 }
 
@@ -172,7 +172,7 @@ pub enum UploadStatus {
 impl UploadStatus {
     /// The stored and displayed name.
     pub fn as_str(self) -> &'static str {
-        crate::common::upload_status_str(self)
+        crate::text::upload_status_str(self)
     }
 }
 

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use nextstep_store::model::{Deal, DefinedBy, NextStepRecord, Outcome, StepSource, StepStatus};
+use nextstep_core::model::{Deal, DefinedBy, NextStepRecord, Outcome, StepSource, StepStatus};
 
 pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

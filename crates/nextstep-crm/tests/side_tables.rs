@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::PathBuf;
 
-use nextstep_io::{ImportError, Reason, RowError, read_accounts, read_reps};
-use nextstep_store::model::{NewAccount, NewRep};
+use nextstep_core::model::{NewAccount, NewRep};
+use nextstep_crm::{ImportError, Reason, RowError, read_accounts, read_reps};
 
 fn fixture(name: &str) -> File {
     File::open(

@@ -26,7 +26,7 @@
 use std::io;
 
 use chrono::NaiveDate;
-use nextstep_store::model::{Deal, DefinedBy, NextStepRecord, Outcome, StepSource, StepStatus};
+use nextstep_core::model::{Deal, DefinedBy, NextStepRecord, Outcome, StepSource, StepStatus};
 
 use crate::values::format_cents;
 

@@ -1,7 +1,9 @@
 //! No panic on any input: the readers and value parsers return errors, never unwind.
 
-use nextstep_io::values::{DecimalSeparator, parse_amount, parse_bool, parse_currency, parse_date};
-use nextstep_io::{DealMap, Preset, read_accounts, read_deals, read_reps};
+use nextstep_crm::values::{
+    DecimalSeparator, parse_amount, parse_bool, parse_currency, parse_date,
+};
+use nextstep_crm::{DealMap, Preset, read_accounts, read_deals, read_reps};
 use proptest::prelude::*;
 
 fn csv_like() -> impl Strategy<Value = Vec<u8>> {
@@ -79,7 +81,7 @@ proptest! {
     fn amounts_round_trip_through_their_plain_form(
         cents in prop_oneof![any::<i64>(), Just(i64::MIN), Just(i64::MAX), -1000i64..1000]
     ) {
-        let text = nextstep_io::values::format_cents(cents);
+        let text = nextstep_crm::values::format_cents(cents);
         let back = parse_amount(&text, DecimalSeparator::Auto).unwrap().unwrap();
         prop_assert_eq!(back.cents, cents);
     }

@@ -2,9 +2,9 @@
 //! the call date, judge, shape. Shared by `nextstep calls add` and the queue's workers,
 //! so a call stored either way is the same record.
 
+use crate::{Call, Deal, DefinedBy, NewCall, NewNextStep, StepSource, Store, StoreError};
 use chrono::NaiveDate;
 use nextstep_analyzer::{Analysis, CallContext, Rules, Side, SpeakerRole};
-use nextstep_store::{Call, Deal, DefinedBy, NewCall, NewNextStep, StepSource, Store, StoreError};
 use nextstep_transcript::Format;
 
 /// What is known about who is on the seller's side of a call before it is judged: the
