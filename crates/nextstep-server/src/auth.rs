@@ -19,7 +19,7 @@ pub const SESSION_DAYS: i64 = 14;
 /// The header a cookie-authenticated API write carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// Login attempts allowed per email within [`LOCKOUT_WINDOW`] before every further one
+/// Login attempts allowed per email within `LOCKOUT_WINDOW` before every further one
 /// is refused unchecked (a success starts afresh). Counted by the store before the
 /// password is checked, so parallel attempts cannot slip past it.
 pub const MAX_LOGIN_ATTEMPTS: u32 = 5;
