@@ -9,19 +9,20 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
 use nextstep_analyzer::{Kind, Owner, Side};
-use nextstep_insight::coach::{CoachFilter, scorecards};
-use nextstep_insight::hygiene::{self, Flag};
-use nextstep_store::{
+use nextstep_core::{
     Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NextStepRecord,
     Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload, User,
 };
+use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::hygiene::{self, Flag};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::auth::{ApiCaller, Caller, digest, random_hex};
+use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
 use crate::limits;
 use crate::state::AppState;
+use nextstep_core::secrets::{digest, random_hex};
 
 /// The request header that makes an upload safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -421,14 +422,12 @@ pub async fn change_side(
 ) -> ApiResult<SideChanged> {
     limits::line("speaker", speaker, limits::MAX_SPEAKER_CHARS)?;
     let call = state.db().find_call(&c.scope(), id_of(call_id)?).await?;
-    let judged = crate::ingest::rejudge_with_side(&call, speaker, side, state.rules()).map_err(
-        |e| match e {
-            crate::ingest::IngestError::Analyze(m) | crate::ingest::IngestError::Parse(m) => {
-                ApiError::bad_request(m)
-            }
+    let judged = nextstep_core::ingest::rejudge_with_side(&call, speaker, side, state.rules())
+        .map_err(|e| match e {
+            nextstep_core::ingest::IngestError::Analyze(m)
+            | nextstep_core::ingest::IngestError::Parse(m) => ApiError::bad_request(m),
             other => ApiError::internal(other),
-        },
-    )?;
+        })?;
     let (call, next_step) = state
         .db()
         .rejudge_call(call.id, &judged.call, judged.step.as_ref())
@@ -689,7 +688,10 @@ pub async fn pipeline_report(
     state: &AppState,
     c: &Caller,
 ) -> ApiResult<std::sync::Arc<crate::cache::Pipeline>> {
-    Ok(crate::cache::pipeline(state, &c.scope()).await?)
+    Ok(state
+        .pipeline_cache()
+        .pipeline(state.db(), &c.scope(), state.config().stale_days)
+        .await?)
 }
 
 /// A page of the caller's pipeline, filtered, from the cached report: the filters and
@@ -708,7 +710,10 @@ pub async fn pipeline_page(
         Some(f) => Some(parse_flag(f)?),
         None => None,
     };
-    let view = crate::cache::pipeline(state, &c.scope()).await?;
+    let view = state
+        .pipeline_cache()
+        .pipeline(state.db(), &c.scope(), state.config().stale_days)
+        .await?;
     let owner = q.owner.as_deref().filter(|o| !o.is_empty());
     let limit = q.limit.unwrap_or(100).min(MAX_PAGE);
     let offset = q.offset.unwrap_or(0);
@@ -756,7 +761,7 @@ async fn coach(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::coach::CoachReport>> {
-    let data = crate::dataset::load(state.db(), &c.scope()).await?;
+    let data = nextstep_core::dataset::load(state.db(), &c.scope()).await?;
     Ok(Json(scorecards(
         &data,
         &CoachFilter::default(),
@@ -773,8 +778,8 @@ async fn forecast(
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::forecast::ForecastReport>> {
     let scope = c.scope();
-    let data = crate::dataset::load(state.db(), &scope).await?;
-    let history = crate::dataset::stage_history(state.db(), &scope).await?;
+    let data = nextstep_core::dataset::load(state.db(), &scope).await?;
+    let history = nextstep_core::dataset::stage_history(state.db(), &scope).await?;
     let today = Utc::now().date_naive();
     Ok(Json(nextstep_insight::forecast::forecast_with_history(
         &data, &history, None, today,
@@ -799,7 +804,7 @@ pub struct ImportResult {
 /// Imports a CRM deals CSV (Maven, Salesforce, HubSpot or Pipedrive; detected).
 pub async fn import_csv(state: &AppState, c: &Caller, csv: &[u8]) -> ApiResult<ImportResult> {
     c.require(Role::Admin)?;
-    let read = nextstep_io::read_deals(csv, None, None)
+    let read = nextstep_crm::read_deals(csv, None, None)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let stats = state.db().import_deals(&read.deals).await?;
     Ok(ImportResult {
@@ -845,17 +850,17 @@ pub struct TokenCreated {
     pub token: String,
     /// The stored record (what `GET /api/v1/tokens` lists).
     #[serde(flatten)]
-    pub record: nextstep_store::ApiToken,
+    pub record: nextstep_core::ApiToken,
 }
 
 /// Your API tokens (an admin's: everyone's), without their secrets.
 #[utoipa::path(get, path = "/api/v1/tokens", security(("bearer" = [])),
-    responses((status = 200, body = [nextstep_store::ApiToken]),
+    responses((status = 200, body = [nextstep_core::ApiToken]),
               (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn list_tokens(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
-) -> ApiResult<Json<Vec<nextstep_store::ApiToken>>> {
+) -> ApiResult<Json<Vec<nextstep_core::ApiToken>>> {
     let whose = (c.user.role != Role::Admin).then_some(c.user.id);
     Ok(Json(state.db().list_api_tokens(whose).await?))
 }
@@ -887,9 +892,10 @@ async fn create_token(
             )));
         }
     };
-    let (token, record) = crate::auth::issue_api_token(state.db(), c.user.id, name, expires_at)
-        .await
-        .map_err(ApiError::from)?;
+    let (token, record) =
+        nextstep_core::secrets::issue_api_token(state.db(), c.user.id, name, expires_at)
+            .await
+            .map_err(ApiError::from)?;
     Ok((StatusCode::CREATED, Json(TokenCreated { token, record })))
 }
 

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::Utc;
+use nextstep_core::Role;
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
 use nextstep_insight::charts::{bar_svg, line_svg};
 use nextstep_insight::coach::{
@@ -18,7 +19,6 @@ use nextstep_insight::coach::{
 use nextstep_insight::forecast::{
     Category, Estimate, ForecastError, ForecastReport, Total, forecast_with_history,
 };
-use nextstep_store::Role;
 
 use super::{Chrome, UiError, UiResult, group, page_caller, pct, render};
 use crate::auth::Caller;
@@ -195,7 +195,7 @@ fn filter_for(caller: &Caller) -> CoachFilter {
 }
 
 async fn coach_report(state: &AppState, caller: &Caller) -> UiResult<CoachReport> {
-    let data = crate::dataset::load(state.db(), &caller.scope()).await?;
+    let data = nextstep_core::dataset::load(state.db(), &caller.scope()).await?;
     let filter = filter_for(caller);
     let instead = state.rules().ask_instead().clone();
     tokio::task::spawn_blocking(move || scorecards(&data, &filter, &instead))
@@ -398,7 +398,7 @@ struct ForecastPage {
 /// What the forecast page computes off the request thread: the forecast, and the
 /// backtest's reliability diagram or why there is none.
 fn compute(
-    data: nextstep_insight::Dataset,
+    data: nextstep_core::dataset::Dataset,
     history: nextstep_insight::forecast::StageHistory,
 ) -> (ForecastReport, Result<(String, String), String>) {
     let today = Utc::now().date_naive();
@@ -442,8 +442,8 @@ pub async fn forecast_page(State(state): State<AppState>, headers: HeaderMap) ->
     let caller = page_caller(&state, &headers).await?;
     async {
         let scope = caller.scope();
-        let data = crate::dataset::load(state.db(), &scope).await?;
-        let history = crate::dataset::stage_history(state.db(), &scope).await?;
+        let data = nextstep_core::dataset::load(state.db(), &scope).await?;
+        let history = nextstep_core::dataset::stage_history(state.db(), &scope).await?;
         let (report, calibration) = tokio::task::spawn_blocking(move || compute(data, history))
             .await
             .map_err(UiError::internal)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
-use nextstep_insight::Dataset;
+use nextstep_core::dataset::Dataset;
 use nextstep_insight::backtest::{BacktestReport, Metrics, backtest_with_history, reliability_svg};
 use nextstep_insight::forecast::{ForecastReport, Quarter, StageHistory, forecast_with_history};
 
