@@ -25,7 +25,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 16] = [
+    let rows: [(&str, &str, Want, bool); 17] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -216,6 +216,21 @@ fn closings_fresh_calls_taught() {
                 bail_out: false,
             },
             false,
+        ),
+        (
+            "an offer three exchanges after a doubt still escapes it",
+            "Pat Prospect: I just can't see how this beats our spreadsheet.\n\
+             Sam Seller: Fair. How many people use the spreadsheet?\n\
+             Pat Prospect: Six.\n\
+             Sam Seller: And who maintains it?\n\
+             Pat Prospect: Me, mostly.\n\
+             Sam Seller: I'll put together a comparison document for you.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: Some("information"),
+                bail_out: true,
+            },
+            true,
         ),
     ];
     let with_model = Rules::defaults();

@@ -194,6 +194,28 @@ impl ActScores {
     }
 }
 
+impl ActScores {
+    /// The negative signal the sentence leans to when the model is not confident of one:
+    /// the likeliest signal act, with the larger of its probability and the any-negative
+    /// head's, when that reaches `floor`. Not a verdict to report; context in which the
+    /// seller's next offer reads as escaping something.
+    pub fn leaning_signal(&self, floor: f32) -> Option<(SignalType, Act, f32)> {
+        if self.side != Side::Prospect {
+            return None;
+        }
+        let (act, p) = Act::PROSPECT
+            .iter()
+            .filter(|a| a.signal().is_some())
+            .map(|&a| (a, self.prob(a)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        let p = p.max(self.probs[NEGATIVE_HEAD]);
+        if p < floor {
+            return None;
+        }
+        act.signal().map(|s| (s, act, p))
+    }
+}
+
 /// Reusable buffers for scoring, so a call's sentences allocate nothing new.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
