@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::acts::Act;
-use crate::dates::{DateContext, first_date, remember};
+use crate::dates::{DateContext, first_date, named_date, remember};
 use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
 use crate::sentence::{Basis, Frame, Sentence};
 
@@ -39,6 +39,10 @@ const MODEL_ALONE: f32 = 0.9;
 
 /// How far into a sentence (in bytes) an agreement word may start and still open it.
 const AGREEMENT_OPENING: usize = 12;
+
+/// How sure the model must be of a seller's commitment, found without the lexicon's
+/// reading, to count it as volunteering work.
+const MODEL_OFFER: f32 = 0.8;
 
 /// Below this probability of a request the model overrules the lexicon's reading of one.
 const MODEL_VETO: f32 = 0.05;
@@ -755,7 +759,13 @@ impl Walk<'_, '_> {
             Act::Suggest
         };
         let deliverable = kind.is_deliverable() || f.custom_deliverable.is_some();
-        if frame == Frame::Commit && deliverable && !self.requested.contains(&kind) {
+        // "I'll be honest with you both": the model's commitment counts as an offer of
+        // work only when it is fairly sure; a weaker one may still carry a step.
+        let sure_offer = match basis {
+            Basis::Model(_, p) => p >= MODEL_OFFER,
+            Basis::Cue(_) => true,
+        };
+        if frame == Frame::Commit && deliverable && sure_offer && !self.requested.contains(&kind) {
             let offer = cue_src.evidence("volunteered", act, basis);
             self.out.volunteered.push(offer.clone());
             if let Some(n) = self.open_negative.as_ref().or(self.weak_negative.as_ref()) {
@@ -867,7 +877,7 @@ fn date_agreed_before(window: &[Sentence<'_>], call: NaiveDate) -> Option<NaiveD
     let mut ctx = DateContext::default();
     let mut latest = None;
     for s in window {
-        let date = first_date(&s.norm, call, &mut ctx);
+        let date = named_date(&s.norm, call, &mut ctx);
         remember(&s.norm, call, &mut ctx);
         if !s.f.guarded() {
             latest = date.or(latest);

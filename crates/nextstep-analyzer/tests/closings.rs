@@ -275,7 +275,7 @@ fn hesitant_talk_is_not_naming_a_difficulty() {
 fn a_date_settled_just_before_the_step_is_its_due_date() {
     // (what the row is about, the call, the due date it must get; the call is on
     // Monday 2026-05-11)
-    let rows: [(&str, &str, Option<&str>); 3] = [
+    let rows: [(&str, &str, Option<&str>); 4] = [
         (
             "the day agreed, then the invite",
             "Sam Seller: What's your week look like? I could do Tuesday.\n\
@@ -301,6 +301,14 @@ fn a_date_settled_just_before_the_step_is_its_due_date() {
              Sam Seller: And who runs them?\n\
              Pat Prospect: Me.\n\
              Sam Seller: I'll send the proposal over.\n",
+            None,
+        ),
+        (
+            "a greeting's \"today\" is not a due date",
+            "Sam Seller: Thanks for making the time today.\n\
+             Pat Prospect: Honestly I'm not following how the pricing works.\n\
+             Sam Seller: No problem, why don't I send you a pricing sheet after the call?\n\
+             Pat Prospect: Okay.\n",
             None,
         ),
     ];
