@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod charts;
 pub mod coach;
+pub mod coach_facts;
 pub mod data;
 pub mod digest;
 pub mod forecast;

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
 use nextstep_analyzer::{Kind, Owner, Side};
-use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::coach::{CoachFilter, CoachReport};
+use nextstep_insight::forecast::ForecastReport;
 use nextstep_insight::hygiene::{self, Flag};
 use nextstep_store::{
     Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NextStepRecord,
@@ -756,12 +757,8 @@ async fn coach(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::coach::CoachReport>> {
-    let data = crate::dataset::load(state.db(), &c.scope()).await?;
-    Ok(Json(scorecards(
-        &data,
-        &CoachFilter::default(),
-        state.rules().ask_instead(),
-    )))
+    let report = crate::report_cache::coach(&state, &c.scope(), &CoachFilter::default()).await?;
+    Ok(Json(CoachReport::clone(&report)))
 }
 
 /// This quarter's forecast of the deals you see, from next-step quality.
@@ -772,13 +769,8 @@ async fn forecast(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::forecast::ForecastReport>> {
-    let scope = c.scope();
-    let data = crate::dataset::load(state.db(), &scope).await?;
-    let history = crate::dataset::stage_history(state.db(), &scope).await?;
-    let today = Utc::now().date_naive();
-    Ok(Json(nextstep_insight::forecast::forecast_with_history(
-        &data, &history, None, today,
-    )))
+    let report = crate::report_cache::forecast(&state, &c.scope()).await?;
+    Ok(Json(ForecastReport::clone(&report)))
 }
 
 /// What an import did.

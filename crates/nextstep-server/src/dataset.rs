@@ -38,6 +38,7 @@ pub async fn load(store: &impl Store, scope: &Scope) -> Result<Dataset, StoreErr
         calls,
         steps: store.all_next_steps(scope).await?,
         reps: store.list_reps().await?,
+        facts: Vec::new(),
     })
 }
 

@@ -25,6 +25,8 @@ pub mod jobs;
 pub mod limits;
 mod metrics_layer;
 pub mod outbox;
+pub mod report_cache;
+pub mod reports;
 pub mod state;
 pub mod ui;
 pub mod worker;

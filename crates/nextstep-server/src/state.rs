@@ -58,6 +58,7 @@ struct Inner {
     metrics: Option<PrometheusHandle>,
     config: ServerConfig,
     pipeline_cache: crate::cache::PipelineCache,
+    report_caches: crate::report_cache::ReportCaches,
     hash_pool: crate::hashing::HashPool,
     address_limit: crate::address_limit::AddressLimit,
     form_tokens: tokio::sync::OnceCell<crate::form_token::FormTokens>,
@@ -87,6 +88,7 @@ impl AppState {
                 metrics,
                 config,
                 pipeline_cache: Default::default(),
+                report_caches: Default::default(),
                 hash_pool: crate::hashing::HashPool::for_this_machine(),
                 address_limit: Default::default(),
                 form_tokens: Default::default(),
@@ -118,6 +120,11 @@ impl AppState {
     /// The pipeline reports, by scope.
     pub fn pipeline_cache(&self) -> &crate::cache::PipelineCache {
         &self.inner.pipeline_cache
+    }
+
+    /// The coaching and forecast reports, by scope.
+    pub fn report_caches(&self) -> &crate::report_cache::ReportCaches {
+        &self.inner.report_caches
     }
 
     /// The bounded pool every password check runs in.

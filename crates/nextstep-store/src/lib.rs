@@ -13,11 +13,15 @@ mod common;
 mod sql;
 #[macro_use]
 mod sql_team;
+#[macro_use]
+mod sql_facts;
+pub mod facts;
 pub mod model;
 pub mod postgres;
 pub mod sqlite;
 pub mod team;
 
+pub use facts::FactStore;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -53,7 +53,8 @@ pub enum BacktestCommand {
 
 async fn load(db: &DbArgs) -> anyhow::Result<(Dataset, StageHistory)> {
     let store = db.open().await?;
-    let data = dataset::load(&store).await?;
+    // The calls' facts, not their analyses: the forecast reads no more.
+    let data = nextstep_server::reports::facts_dataset(&store, &nextstep_store::Scope::All).await?;
     let history = dataset::stage_history(&store).await?;
     Ok((data, history))
 }
