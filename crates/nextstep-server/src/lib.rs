@@ -18,6 +18,7 @@ pub mod cache;
 pub mod dataset;
 pub mod error;
 pub mod errors_layer;
+pub mod forecast_fits;
 pub mod form_token;
 pub mod hashing;
 pub mod ingest;
@@ -167,6 +168,10 @@ pub async fn serve(
         let (s, stop) = (state.clone(), stop.clone());
         tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
     };
+    let refits = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { forecast_fits::run(&s, stopped(stop)).await })
+    };
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
@@ -183,6 +188,7 @@ pub async fn serve(
         jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
     }
     sweeper.await.map_err(|e| ServeError::Io(e.to_string()))?;
+    refits.await.map_err(|e| ServeError::Io(e.to_string()))?;
     Ok(())
 }
 

@@ -14,9 +14,12 @@ use nextstep_store::{Scope, Store, StoreError};
 
 use crate::state::AppState;
 
+/// A cached report with the data version and day it was built on.
+type Versioned<V> = (i64, NaiveDate, Arc<V>);
+
 /// Reports of one kind by key, each with the data version (and day) it was built on.
 pub struct VersionCache<K, V> {
-    entries: Mutex<HashMap<K, (i64, NaiveDate, Arc<V>)>>,
+    entries: Mutex<HashMap<K, Versioned<V>>>,
 }
 
 impl<K, V> Default for VersionCache<K, V> {
@@ -35,6 +38,14 @@ impl<K: Hash + Eq, V> VersionCache<K, V> {
             .get(key)
             .filter(|(v, d, _)| *v == version && *d == day)
             .map(|(_, _, r)| r.clone())
+    }
+
+    /// Drops `key`'s report (its inputs changed without the data version moving: a
+    /// forecast fit stored).
+    pub fn forget(&self, key: &K) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
     }
 
     /// Keeps `report` for `key` (replacing an older one).
@@ -122,12 +133,17 @@ pub async fn forecast(
     if let Some(report) = state.report_caches().forecast.get(scope, version, today) {
         return Ok(report);
     }
+    // The model is fitted off the request path; the request scores the open deals with
+    // the stored fit (fitting only when the scope has none yet).
+    let (fit, stored) = crate::forecast_fits::current(state, scope, version).await?;
     let (data, history) = forecast_inputs(state, scope).await?;
-    let report = tokio::task::spawn_blocking(move || {
-        nextstep_insight::forecast::forecast_with_history(&data, &history, None, today)
+    let mut report = tokio::task::spawn_blocking(move || {
+        nextstep_insight::forecast::forecast_with_fit(&data, &history, fit, None, today)
     })
     .await
     .map_err(|e| StoreError::Query(format!("the forecast failed: {e}")))?;
+    report.model.fitted_at = Some(stored.fitted_at);
+    report.model.data_version = Some(stored.data_version);
     let report = Arc::new(report);
     state
         .report_caches()

@@ -118,7 +118,7 @@ pub async fn facts_dataset<S: Store + FactStore>(
 /// The forecast page's backtest: its reliability diagram and a line of figures, or why
 /// there is none.
 pub fn calibration(data: &Dataset, history: &StageHistory) -> Result<(String, String), String> {
-    let calibration = match default_cutoff(data) {
+    match default_cutoff(data) {
         None => Err(
             "No deal has closed with a close date yet, so there is nothing to check \
                      the forecast against."
@@ -147,6 +147,5 @@ pub fn calibration(data: &Dataset, history: &StageHistory) -> Result<(String, St
             }
             Err(e) => Err(format!("No calibration chart yet: {e}.")),
         },
-    };
-    calibration
+    }
 }

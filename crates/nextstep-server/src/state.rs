@@ -59,6 +59,7 @@ struct Inner {
     config: ServerConfig,
     pipeline_cache: crate::cache::PipelineCache,
     report_caches: crate::report_cache::ReportCaches,
+    refits: crate::forecast_fits::Refits,
     hash_pool: crate::hashing::HashPool,
     address_limit: crate::address_limit::AddressLimit,
     form_tokens: tokio::sync::OnceCell<crate::form_token::FormTokens>,
@@ -89,6 +90,7 @@ impl AppState {
                 config,
                 pipeline_cache: Default::default(),
                 report_caches: Default::default(),
+                refits: Default::default(),
                 hash_pool: crate::hashing::HashPool::for_this_machine(),
                 address_limit: Default::default(),
                 form_tokens: Default::default(),
@@ -125,6 +127,11 @@ impl AppState {
     /// The coaching and forecast reports, by scope.
     pub fn report_caches(&self) -> &crate::report_cache::ReportCaches {
         &self.inner.report_caches
+    }
+
+    /// The forecast scopes waiting for their model to be fitted again.
+    pub fn refits(&self) -> &crate::forecast_fits::Refits {
+        &self.inner.refits
     }
 
     /// The bounded pool every password check runs in.

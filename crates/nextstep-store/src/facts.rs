@@ -8,7 +8,7 @@
 //! written in SQL. [`FactStore`] is the read side: aggregates per rep and ISO week, the
 //! few calls the coaching moments quote, and the forecast's per-call rows.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::{Call, DefinedBy, NextStepRecord, Scope, StoreError};
@@ -205,7 +205,20 @@ pub struct CallFactRow {
     pub bail_outs: i32,
 }
 
-/// The read side of the facts. Every read takes the
+/// A forecast fit as stored: made off the request path on one data version and day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFit {
+    /// The store's data version it was fitted on.
+    pub data_version: i64,
+    /// The day whose closed deals it learnt from.
+    pub as_of: NaiveDate,
+    /// When it was fitted.
+    pub fitted_at: DateTime<Utc>,
+    /// The fit as the insight crate writes it (a model, or why there is none).
+    pub fit: Value,
+}
+
+/// The read side of the facts, and the stored forecast fits. Every read takes the
 /// caller's [`Scope`], like [`Store`](crate::Store)'s.
 #[allow(async_fn_in_trait)]
 pub trait FactStore {
@@ -234,6 +247,10 @@ pub trait FactStore {
     /// Every next step without its action text and evidence (what the forecast and
     /// outcomes read: who, confirmed, due, status, kind, dates), oldest first.
     async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
+    /// The stored forecast fit of `key` (a scope's), if any.
+    async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError>;
+    /// Stores (replaces) the forecast fit of `key`.
+    async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError>;
 }
 
 macro_rules! delegate_facts {
@@ -274,6 +291,12 @@ impl FactStore for crate::Db {
     }
     async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
         delegate_facts!(self, s => s.step_rows(scope).await)
+    }
+    async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError> {
+        delegate_facts!(self, s => s.stored_fit(key).await)
+    }
+    async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError> {
+        delegate_facts!(self, s => s.store_fit(key, fit).await)
     }
 }
 

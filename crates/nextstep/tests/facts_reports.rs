@@ -1,7 +1,8 @@
 //! The reports built from the per-call facts equal the reports built from whole analyses
 //! (the reference kept here: `coach::scorecards`, `outcomes`, `forecast_with_history` and
 //! the backtest over a loaded `Dataset`) on the demo team — every scorecard, trend, moment,
-//! median, outcome, forecast category and backtest figure — on SQLite, and on PostgreSQL
+//! median, outcome, forecast category (also from a fit stored as JSON and read back) and
+//! backtest figure — on SQLite, and on PostgreSQL
 //! when `NEXTSTEP_TEST_POSTGRES_URL` is set; and they stay equal after a call is judged
 //! again (its facts are rewritten in the same transaction).
 
@@ -12,7 +13,7 @@ use chrono::NaiveDate;
 use nextstep_analyzer::AskInstead;
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
 use nextstep_insight::coach::{CoachFilter, scorecards};
-use nextstep_insight::forecast::forecast_with_history;
+use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
 use nextstep_insight::outcomes::outcomes;
 use nextstep_server::{dataset, reports};
 use nextstep_store::{Db, NewCall, Scope, Store};
@@ -97,10 +98,18 @@ async fn compare(db: &Db, what: &str) {
             "{what}: outcomes, {scope:?}"
         );
         let history = dataset::stage_history(db, &scope).await.unwrap();
+        let want = forecast_with_history(&old, &history, None, today);
         assert_eq!(
             forecast_with_history(&light, &history, None, today),
-            forecast_with_history(&old, &history, None, today),
+            want,
             "{what}: forecast, {scope:?}"
+        );
+        // Fitted off the request path and stored as JSON, the model scores the same.
+        let stored = Fit::from_json(&fit(&light, &history, today).to_json()).unwrap();
+        assert_eq!(
+            forecast_with_fit(&light, &history, stored, None, today),
+            want,
+            "{what}: forecast from a stored fit, {scope:?}"
         );
         if let Some(cutoff) = default_cutoff(&old) {
             assert_eq!(default_cutoff(&light), Some(cutoff));

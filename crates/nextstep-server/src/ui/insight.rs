@@ -396,8 +396,17 @@ pub async fn forecast_page(State(state): State<AppState>, headers: HeaderMap) ->
         let calibration = Result::clone(&calibration);
         let model_line = if report.model.available {
             format!(
-                "Model fitted on {} closed deals ({} won, {} weekly snapshots).",
-                report.model.n_deals, report.model.n_won, report.model.n_rows
+                "Model fitted on {} closed deals ({} won, {} weekly snapshots){}.",
+                report.model.n_deals,
+                report.model.n_won,
+                report.model.n_rows,
+                report
+                    .model
+                    .fitted_at
+                    .map_or_else(String::new, |at| format!(
+                        ", at {} UTC",
+                        at.format("%Y-%m-%d %H:%M:%S")
+                    ))
             )
         } else {
             report

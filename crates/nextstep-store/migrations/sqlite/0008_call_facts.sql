@@ -52,3 +52,14 @@ SELECT c.id, c.deal_id, c.date,
          THEN 1 ELSE 0 END
 FROM calls c;
 
+
+-- The forecast's fitted models, one per scope: fitted off the request path (after writes,
+-- debounced, and on a schedule) and stored with the data version and the day they were
+-- fitted on; a request scores the open deals with the stored fit.
+CREATE TABLE forecast_fits (
+    scope TEXT PRIMARY KEY,
+    data_version INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    fitted_at TEXT NOT NULL,
+    fit TEXT NOT NULL
+) STRICT;
