@@ -89,7 +89,14 @@ pub async fn refit(state: &AppState, scope: &Scope) -> Result<(Fit, StoredFit), 
     };
     state.db().store_fit(&scope_key(scope), &stored).await?;
     state.report_caches().forecast.forget(scope);
-    state.report_caches().calibration.forget(scope);
+    // The page's backtest chart is remade with the fit, off the request path too.
+    if state.report_caches().calibration.latest(scope).is_some() {
+        let chart = crate::report_cache::calibration(state, scope).await?;
+        state
+            .report_caches()
+            .calibration
+            .put(*scope, version, today, chart);
+    }
     Ok((fitted, stored))
 }
 

@@ -40,6 +40,12 @@ impl<K: Hash + Eq, V> VersionCache<K, V> {
             .map(|(_, _, r)| r.clone())
     }
 
+    /// `key`'s latest report whatever it was built on, with its data version.
+    pub fn latest(&self, key: &K) -> Option<(i64, Arc<V>)> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).map(|(v, _, r)| (*v, r.clone()))
+    }
+
     /// Drops `key`'s report (its inputs changed without the data version moving: a
     /// forecast fit stored).
     pub fn forget(&self, key: &K) {
@@ -72,7 +78,8 @@ pub struct ReportCaches {
     pub coach: VersionCache<CoachKey, CoachReport>,
     /// Forecast reports by scope (the day is part of the entry).
     pub forecast: VersionCache<Scope, nextstep_insight::forecast::ForecastReport>,
-    /// The forecast page's backtest chart (or why there is none), by scope.
+    /// The forecast page's backtest chart (or why there is none), by scope: the latest,
+    /// made with each fit.
     pub calibration: VersionCache<Scope, Result<(String, String), String>>,
 }
 
@@ -152,8 +159,9 @@ pub async fn forecast(
     Ok(report)
 }
 
-/// The forecast page's report and its backtest chart (or why there is none), each from
-/// the cache when current.
+/// The forecast page's report and its backtest chart (or why there is none). The chart
+/// is made with each fit, off the request path ([`crate::forecast_fits::refit`]); a
+/// request shows the latest one, making it only when the scope has none yet.
 pub async fn forecast_page(
     state: &AppState,
     scope: &Scope,
@@ -165,19 +173,28 @@ pub async fn forecast_page(
     StoreError,
 > {
     let report = forecast(state, scope).await?;
-    let version = state.db().data_version().await?;
-    let today = chrono::Utc::now().date_naive();
-    if let Some(chart) = state.report_caches().calibration.get(scope, version, today) {
+    if let Some((_, chart)) = state.report_caches().calibration.latest(scope) {
         return Ok((report, chart));
     }
+    let version = state.db().data_version().await?;
+    let chart = calibration(state, scope).await?;
+    state.report_caches().calibration.put(
+        *scope,
+        version,
+        chrono::Utc::now().date_naive(),
+        chart.clone(),
+    );
+    Ok((report, chart))
+}
+
+/// The backtest chart of `scope`'s current data.
+pub async fn calibration(
+    state: &AppState,
+    scope: &Scope,
+) -> Result<Arc<Result<(String, String), String>>, StoreError> {
     let (data, history) = forecast_inputs(state, scope).await?;
     let chart = tokio::task::spawn_blocking(move || crate::reports::calibration(&data, &history))
         .await
         .map_err(|e| StoreError::Query(format!("the backtest failed: {e}")))?;
-    let chart = Arc::new(chart);
-    state
-        .report_caches()
-        .calibration
-        .put(*scope, version, today, chart.clone());
-    Ok((report, chart))
+    Ok(Arc::new(chart))
 }
