@@ -33,6 +33,74 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct DateContext {
     pub next_week_said: bool,
+    /// The day each weekday (Monday first) was last pinned to — "next Thursday",
+    /// "Thursday the 19th" — so that a bare "Thursday" said after it means that day.
+    pinned: [Option<NaiveDate>; 7],
+}
+
+/// What the dates of `text` teach about the ones said after it ("next week", a weekday
+/// pinned to a day), without taking a date from it: for the turns before a step.
+pub(crate) fn remember(text: &str, call: NaiveDate, ctx: &mut DateContext) {
+    let text = &*ordinals_as_numbers(text);
+    for caps in DATE.captures_iter(text) {
+        if caps.name("nextweek").is_some() {
+            ctx.next_week_said = true;
+        } else if caps.name("wd").is_some() {
+            weekday_date(&caps, text, call, ctx);
+        }
+    }
+}
+
+/// The day a spoken weekday means: the day of the month said with it ("Thursday the
+/// 19th"), the following week's when "next" goes with it, the day the same weekday was
+/// pinned to earlier, the following week's in answer to "next week", else the first such
+/// day after the call.
+fn weekday_date(
+    caps: &regex::Captures<'_>,
+    text: &str,
+    call: NaiveDate,
+    ctx: &mut DateContext,
+) -> Option<NaiveDate> {
+    static DAY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*,?\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b").expect("day pattern compiles")
+    });
+    let weekday = parse_weekday(&caps["w"])?;
+    let slot = weekday.num_days_from_monday() as usize;
+    let end = caps.get(0).map_or(0, |m| m.end());
+    let rest = text.get(end..).unwrap_or("");
+    if let Some(date) = DAY_AFTER
+        .captures(rest)
+        .and_then(|d| d[1].parse().ok())
+        .and_then(|d| next_day_of_month(call, d))
+    {
+        ctx.pinned[slot] = Some(date);
+        return Some(date);
+    }
+    let explicit_next = caps
+        .name("wmod")
+        .is_some_and(|m| m.as_str().trim_start().starts_with("next"));
+    // "Thursday afternoon next week": "next week" a few words on still decides.
+    let cut = rest.char_indices().nth(28).map_or(rest.len(), |(i, _)| i);
+    let near = &rest[..cut];
+    // Within its own phrase: "friday and i'll decide next week" is Friday.
+    let stop = [",", ".", ";", " and ", " but ", " then ", " or "]
+        .iter()
+        .filter_map(|p| near.find(p))
+        .min()
+        .unwrap_or(near.len());
+    if explicit_next || caps.name("wnext").is_some() || near[..stop].contains("next week") {
+        let date = weekday_of_following_week(call, weekday);
+        ctx.pinned[slot] = Some(date);
+        return Some(date);
+    }
+    if let Some(date) = ctx.pinned[slot] {
+        return Some(date);
+    }
+    Some(if ctx.next_week_said {
+        weekday_of_following_week(call, weekday)
+    } else {
+        first_weekday_after(call, weekday)
+    })
 }
 
 /// Spoken ordinals ("the eighth", "twenty-first") written as numbers ("the 8th", "21st")
@@ -209,32 +277,7 @@ pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> 
             continue;
         }
         if caps.name("wd").is_some() {
-            let weekday = parse_weekday(&caps["w"])?;
-            let explicit_next = caps
-                .name("wmod")
-                .is_some_and(|m| m.as_str().trim_start().starts_with("next"));
-            // "Thursday afternoon next week": "next week" a few words on still decides.
-            let end = caps.get(0).map_or(0, |m| m.end());
-            let soon_after = text.get(end..).map_or("", |t| {
-                let cut = t.char_indices().nth(28).map_or(t.len(), |(i, _)| i);
-                let t = &t[..cut];
-                // Within its own phrase: "friday and i'll decide next week" is Friday.
-                let stop = [",", ".", ";", " and ", " but ", " then ", " or "]
-                    .iter()
-                    .filter_map(|p| t.find(p))
-                    .min()
-                    .unwrap_or(t.len());
-                &t[..stop]
-            });
-            let following_week = explicit_next
-                || caps.name("wnext").is_some()
-                || soon_after.contains("next week")
-                || ctx.next_week_said;
-            return Some(if following_week {
-                weekday_of_following_week(call, weekday)
-            } else {
-                first_weekday_after(call, weekday)
-            });
+            return weekday_date(&caps, text, call, ctx);
         }
         if caps.name("eodtomorrow").is_some() {
             return call.checked_add_days(Days::new(1));
@@ -447,6 +490,16 @@ mod tests {
             ("2026-03-02", "the third option is cheaper", None),
             ("2026-11-11", "sometime soon, in a few weeks.", None),
             ("2026-11-11", "we may 2 things at once", None),
+            (
+                "2026-02-12",
+                "thursday the 19th works for me.",
+                Some("2026-02-19"),
+            ),
+            (
+                "2026-09-24",
+                "sent to bethany. by friday the second.",
+                Some("2026-10-02"),
+            ),
             ("2026-01-31", "the 31st", Some("2026-01-31")),
             ("2026-02-01", "the 30th", Some("2026-03-30")),
         ];
@@ -466,5 +519,36 @@ mod tests {
             first_date("sure, friday works.", call, &mut ctx),
             Some(d("2026-03-13"))
         );
+    }
+
+    #[test]
+    fn a_bare_weekday_means_the_day_it_was_pinned_to() {
+        // (call date, what was said before, what is said now, expected)
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "2026-04-01",
+                "next tuesday, say?",
+                "morning or afternoon on the tuesday?",
+                "2026-04-07",
+            ),
+            (
+                "2026-01-20",
+                "could we do it thursday the 29th?",
+                "see you thursday.",
+                "2026-01-29",
+            ),
+            (
+                "2026-04-01",
+                "next tuesday, say?",
+                "i'll send it by friday.",
+                "2026-04-03",
+            ),
+        ];
+        for (call, before, now, want) in cases {
+            let mut ctx = DateContext::default();
+            remember(before, d(call), &mut ctx);
+            let got = first_date(now, d(call), &mut ctx);
+            assert_eq!(got, Some(d(want)), "call {call}, {before:?} then {now:?}");
+        }
     }
 }

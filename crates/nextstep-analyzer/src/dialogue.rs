@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::acts::Act;
-use crate::dates::{DateContext, first_date};
+use crate::dates::{DateContext, first_date, remember};
 use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
 use crate::sentence::{Basis, Frame, Sentence};
 
@@ -46,6 +46,9 @@ const MODEL_VETO: f32 = 0.05;
 /// How many turns after the seller puts a step on the table the prospect's "also send
 /// the DPA" still adds to it.
 const ADDITION_TURNS: usize = 3;
+
+/// How many turns before a step a date it was given may have been settled.
+const DUE_LOOKBACK_TURNS: usize = 4;
 
 /// How many turns a negative signal stays open without being named or settled.
 const NEGATIVE_WINDOW_TURNS: usize = 4;
@@ -223,6 +226,41 @@ fn adds_on(norm: &str) -> bool {
         .any(|w| w == "also")
         || norm.contains("as well")
         || trimmed.ends_with(" too")
+}
+
+/// Steps of one family: asking for one of them after the seller offered another is
+/// asking for what was offered ("I'll put the numbers together" — "can you break out
+/// Austria separately?"), and a session may be any of the live ones.
+fn same_family(a: Kind, b: Kind) -> bool {
+    use Kind::*;
+    a == b
+        || matches!(
+            (a, b),
+            (
+                Proposal | Quote | Information,
+                Proposal | Quote | Information
+            )
+        )
+        || matches!(
+            (a, b),
+            (
+                Meeting | Demo | Trial | FollowUp,
+                Meeting | Demo | Trial | FollowUp | Introduction
+            )
+        )
+}
+
+/// "Let's see the numbers first", "can you include the assumptions?", "I'll book a room",
+/// "I'll join if I can": soon after the seller put a step on the table, the prospect
+/// asking for that same step (or one of its family) or committing to their part in it
+/// takes the seller's step up — agreeing to it and shaping it — rather than defining a
+/// step of their own. Saying it replaces the seller's ("actually", "instead") still
+/// does.
+fn takes_up(s: &Sentence<'_>, kind: Kind, frame: Frame, pending: &Candidate) -> bool {
+    pending.defined_by == Side::Seller
+        && s.turn <= pending.touched + ELABORATION_TURNS
+        && !replaces(&s.norm)
+        && (frame == Frame::Commit || same_family(pending.kind, kind))
 }
 
 impl Walk<'_, '_> {
@@ -482,14 +520,25 @@ impl Walk<'_, '_> {
             return;
         }
         self.requested.insert(kind);
+        if let Some(c) = self.pending.as_mut()
+            && !answering_ask
+            && takes_up(s, kind, frame, c)
+        {
+            c.evidence
+                .push(s.evidence("prospect took it up", Act::RequestStep, basis));
+            c.touched = s.turn;
+            c.confirmed = true;
+            c.answered = true;
+            return;
+        }
         if let Some(c) = &self.pending {
             let just_agreed = self
                 .agreed_at
                 .is_some_and(|a| self.sents[a].turn == s.turn && i <= a + 1);
             if c.turn == s.turn
                 || just_agreed
-                || self.elaborates(s, basis, c)
-                || self.logistics_of(s, kind, c)
+                || (!answering_ask
+                    && (self.elaborates(s, basis, c) || self.logistics_of(s, kind, c)))
                 || self.secondary(s, c)
             {
                 // The first step of a turn, or the one just agreed, stands.
@@ -733,10 +782,15 @@ impl Walk<'_, '_> {
     fn finish(mut self) -> Findings {
         let sents = self.sents;
         self.out.next_step = self.pending.take().map(|c| {
+            let before = lookback(sents, c.at);
             let mut ctx = DateContext::default();
+            for s in &sents[before..c.at] {
+                remember(&s.norm, self.call, &mut ctx);
+            }
             let due = sents[c.at..]
                 .iter()
-                .find_map(|s| first_date(&s.norm, self.call, &mut ctx));
+                .find_map(|s| first_date(&s.norm, self.call, &mut ctx))
+                .or_else(|| date_agreed_before(&sents[before..c.at], self.call));
             let turn = sents[c.at].turn;
             let shows_something = sents[c.at..]
                 .iter()
@@ -764,6 +818,33 @@ impl Walk<'_, '_> {
         });
         self.out
     }
+}
+
+/// Where the turns that may have settled a step's date begin: `DUE_LOOKBACK_TURNS`
+/// turns before the step's own.
+fn lookback(sents: &[Sentence<'_>], at: usize) -> usize {
+    let turn = sents[at].turn;
+    sents[..at]
+        .iter()
+        .rposition(|s| s.turn + DUE_LOOKBACK_TURNS < turn)
+        .map_or(0, |i| i + 1)
+}
+
+/// The date the turns just before a step settled on, for a step stated after its date was
+/// agreed ("Tuesday works?" — "Tuesday it is." — "I'll send the invite"): the latest date
+/// said in them outside guarded (past, habitual) sentences, each read in the light of
+/// the ones before it ("next week?" — "Thursday").
+fn date_agreed_before(window: &[Sentence<'_>], call: NaiveDate) -> Option<NaiveDate> {
+    let mut ctx = DateContext::default();
+    let mut latest = None;
+    for s in window {
+        let date = first_date(&s.norm, call, &mut ctx);
+        remember(&s.norm, call, &mut ctx);
+        if !s.f.guarded() {
+            latest = date.or(latest);
+        }
+    }
+    latest
 }
 
 /// Runs the rules over the sentences of one call.

@@ -25,7 +25,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 13] = [
+    let rows: [(&str, &str, Want, bool); 16] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -180,6 +180,43 @@ fn closings_fresh_calls_taught() {
             },
             true,
         ),
+        (
+            "the prospect asking for what the seller just offered takes it up",
+            "Sam Seller: I'll put the numbers together for both sites.\n\
+             Pat Prospect: Let's see the numbers first.\n\
+             Sam Seller: Great.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: Some("quote"),
+                bail_out: false,
+            },
+            false,
+        ),
+        (
+            "the prospect's part in the seller's session is not a step of their own",
+            "Sam Seller: Shall we do a walkthrough with your area managers next Wednesday?\n\
+             Pat Prospect: Fine by me, I'll join if I can.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: None,
+                bail_out: false,
+            },
+            false,
+        ),
+        (
+            "answering the seller's open question still defines the step",
+            "Sam Seller: I can show you a little of how we do classification.\n\
+             Pat Prospect: Sure.\n\
+             Sam Seller: So how do you want to take it from here?\n\
+             Pat Prospect: Could you run a session with the Felixstowe team next Wednesday?\n\
+             Sam Seller: Yes, happy to.\n",
+            Want {
+                defined_by: Some(Side::Prospect),
+                kind: None,
+                bail_out: false,
+            },
+            false,
+        ),
     ];
     let with_model = Rules::defaults();
     let rules_only = Rules::defaults().with_model(None);
@@ -217,4 +254,53 @@ fn hesitant_talk_is_not_naming_a_difficulty() {
                 Sam Seller: I'm, I'm not judging, I promise, I've seen way worse.\n";
     let a = judge(call, &Rules::defaults());
     assert!(a.confrontations.is_empty(), "{:?}", a.confrontations);
+}
+
+#[test]
+fn a_date_settled_just_before_the_step_is_its_due_date() {
+    // (what the row is about, the call, the due date it must get; the call is on
+    // Monday 2026-05-11)
+    let rows: [(&str, &str, Option<&str>); 3] = [
+        (
+            "the day agreed, then the invite",
+            "Sam Seller: What's your week look like? I could do Tuesday.\n\
+             Pat Prospect: Tuesday's alright. Don't come Wednesday.\n\
+             Sam Seller: Tuesday it is.\n\
+             Sam Seller: I'll send a calendar invite for the site visit.\n",
+            Some("2026-05-12"),
+        ),
+        (
+            "a date after the step still wins",
+            "Sam Seller: Could we do Tuesday?\n\
+             Pat Prospect: Sure.\n\
+             Sam Seller: I'll send the proposal by Friday.\n",
+            Some("2026-05-15"),
+        ),
+        (
+            "a date from discovery long before is not the step's",
+            "Pat Prospect: We had an outage on Thursday.\n\
+             Sam Seller: That sounds painful.\n\
+             Pat Prospect: It was.\n\
+             Sam Seller: How many sites?\n\
+             Pat Prospect: Four.\n\
+             Sam Seller: And who runs them?\n\
+             Pat Prospect: Me.\n\
+             Sam Seller: I'll send the proposal over.\n",
+            None,
+        ),
+    ];
+    let rules = Rules::defaults();
+    let mut failures = Vec::new();
+    for (about, call, want) in rows {
+        let a = judge(call, &rules);
+        let due = a
+            .next_step
+            .as_ref()
+            .and_then(|s| s.due)
+            .map(|d| d.to_string());
+        if due.as_deref() != want {
+            failures.push(format!("{about}: got {due:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

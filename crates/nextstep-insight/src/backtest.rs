@@ -25,9 +25,9 @@ use std::fmt::Write as _;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-use crate::data::Dataset;
 use crate::forecast::{Context, ForecastError, ForecastModel, StageBaseline, StageHistory};
-use nextstep_store::Outcome;
+use nextstep_core::Outcome;
+use nextstep_core::dataset::Dataset;
 
 /// Log-loss clipping (scikit-learn's value): keeps one certain miss finite.
 pub const LOG_LOSS_EPS: f64 = 1e-15;

@@ -57,11 +57,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use nextstep_analyzer::{AskInstead, Moment, Side, SignalType};
-use nextstep_store::Outcome;
+use nextstep_core::Outcome;
 use serde::Serialize;
 
-use crate::data::{CallRecord, Dataset};
 use crate::period::IsoWeek;
+use nextstep_core::dataset::{CallRecord, Dataset};
 
 /// Which calls and reps a scorecard covers, as `nextstep coach` takes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

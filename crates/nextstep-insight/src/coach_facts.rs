@@ -11,15 +11,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use nextstep_analyzer::AskInstead;
-use nextstep_store::Rep;
-use nextstep_store::facts::{DisqualifiedDeal, FactCall, MomentFact, RepWeek, flag};
+use nextstep_core::Rep;
+use nextstep_core::facts::{DisqualifiedDeal, FactCall, MomentFact, RepWeek, flag};
 
 use crate::coach::{
     CoachFilter, CoachMoment, CoachReport, EarlyDisqualifications, MomentKind, RepScorecard, Tally,
     TeamMedians, TeamSummary, WeekPoint, instructive_moments, median,
 };
-use crate::data::CallRecord;
 use crate::period::IsoWeek;
+use nextstep_core::dataset::CallRecord;
 
 /// How many moments a scorecard quotes.
 pub const MOMENTS_PER_REP: usize = 3;

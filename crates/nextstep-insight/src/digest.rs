@@ -24,8 +24,8 @@ use crate::coach::{
     CoachFilter, CoachMoment, MomentKind, RepScorecard, Tally, instructive_moments, scorecards,
     timestamp,
 };
-use crate::data::{CallRecord, Dataset};
 pub use crate::period::{IsoWeek, WeekError, parse_iso_week};
+use nextstep_core::dataset::{CallRecord, Dataset};
 
 /// How many weeks before the digest's week make up "your trend".
 pub const TREND_WEEKS: u32 = 8;

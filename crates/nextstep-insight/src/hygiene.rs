@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use nextstep_store::{Cents, DefinedBy, NextStepRecord, PipelineRow};
+use nextstep_core::{Cents, DefinedBy, NextStepRecord, PipelineRow};
 use serde::Serialize;
 
 /// What can be wrong with an open deal's next step.
@@ -198,7 +198,7 @@ impl Summary {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use nextstep_store::{Deal, Outcome, StepSource, StepStatus};
+    use nextstep_core::{Deal, Outcome, StepSource, StepStatus};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

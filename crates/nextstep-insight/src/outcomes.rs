@@ -32,11 +32,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use nextstep_analyzer::Kind;
-use nextstep_store::{DefinedBy, NextStepRecord, Outcome};
+use nextstep_core::{DefinedBy, NextStepRecord, Outcome};
 use serde::Serialize;
 
 use crate::coach::median;
-use crate::data::Dataset;
+use nextstep_core::dataset::Dataset;
 
 /// Won and lost deals of one group, with the win rate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

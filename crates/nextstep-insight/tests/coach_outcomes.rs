@@ -3,9 +3,9 @@
 mod coach_support;
 
 use coach_support::{call, dataset, deal, step};
-use nextstep_insight::Dataset;
+use nextstep_core::dataset::Dataset;
+use nextstep_core::{DefinedBy, Outcome};
 use nextstep_insight::outcomes::{OutcomesReport, WinGroup, outcomes};
-use nextstep_store::{DefinedBy, Outcome};
 
 use DefinedBy::{Prospect, Seller};
 use Outcome::{Disqualified, Lost, Won};

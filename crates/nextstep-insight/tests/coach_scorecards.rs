@@ -6,11 +6,11 @@ mod coach_support;
 use coach_support::{call, d, dataset, deal, rep};
 use nextstep_analyzer::AskInstead;
 use nextstep_analyzer::{Kind, Side, SignalType};
-use nextstep_insight::CallRecord;
+use nextstep_core::Outcome;
+use nextstep_core::dataset::CallRecord;
 use nextstep_insight::coach::{
     CoachFilter, MomentKind, RepScorecard, median, parse_bail_out_why, scorecards, timestamp,
 };
-use nextstep_store::Outcome;
 
 const EPS: f64 = 1e-9;
 

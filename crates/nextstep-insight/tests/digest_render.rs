@@ -6,7 +6,7 @@ mod coach_support;
 use coach_support::{call, d, dataset, rep};
 use nextstep_analyzer::AskInstead;
 use nextstep_analyzer::{Kind, Side};
-use nextstep_insight::Dataset;
+use nextstep_core::dataset::Dataset;
 use nextstep_insight::charts::{bar_svg, escape, line_svg, reliability_svg};
 use nextstep_insight::digest::{
     IsoWeek, escape_markdown, manager_digest, parse_iso_week, rep_digest, slug,

@@ -10,10 +10,10 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use nextstep_insight::Dataset;
+use nextstep_core::Deal;
+use nextstep_core::dataset::Dataset;
 use nextstep_insight::backtest::{backtest, reliability_svg};
 use nextstep_insight::forecast::forecast;
-use nextstep_store::Deal;
 
 fn maven_file() -> Option<File> {
     let candidates = [
@@ -25,7 +25,7 @@ fn maven_file() -> Option<File> {
 }
 
 fn maven_dataset(file: File) -> Dataset {
-    let read = nextstep_io::read_deals(file, None, None).expect("the Maven file reads");
+    let read = nextstep_crm::read_deals(file, None, None).expect("the Maven file reads");
     assert!(
         read.rejects.is_empty(),
         "Maven rows rejected: {:?}",

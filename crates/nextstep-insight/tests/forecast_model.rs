@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use nextstep_analyzer::{Analysis, Moment};
+use nextstep_core::dataset::{CallRecord, Dataset};
+use nextstep_core::{
+    Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepSource, StepStatus,
+};
 use nextstep_insight::forecast::{
     Category, DealSnapshot, ForecastError, ForecastModel, MIN_CLOSED_DEALS, Quarter, StageBaseline,
     StageHistory, StepAsOf, categorize, forecast, forecast_with_history, snapshot,
-};
-use nextstep_insight::{CallRecord, Dataset};
-use nextstep_store::{
-    Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepSource, StepStatus,
 };
 
 fn d(s: &str) -> NaiveDate {

@@ -7,12 +7,12 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use nextstep_analyzer::{Analysis, Moment};
-use nextstep_insight::backtest::{backtest_with_history, reliability_svg};
-use nextstep_insight::forecast::{Category, ForecastError, StageHistory, forecast_with_history};
-use nextstep_insight::{CallRecord, Dataset};
-use nextstep_store::{
+use nextstep_core::dataset::{CallRecord, Dataset};
+use nextstep_core::{
     Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepSource, StepStatus,
 };
+use nextstep_insight::backtest::{backtest_with_history, reliability_svg};
+use nextstep_insight::forecast::{Category, ForecastError, StageHistory, forecast_with_history};
 
 /// SplitMix64: tiny, seeded, good enough for test data.
 struct Rng(u64);

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use nextstep_analyzer::Analysis;
-use nextstep_server::ingest::step_from;
-use nextstep_store::{Db, DealFilter, NewCall, NewDeal, NewRep, Scope, Store};
+use nextstep_core::ingest::step_from;
+use nextstep_core::{DealFilter, NewCall, NewDeal, NewRep, Scope, Store};
+use nextstep_store::Db;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -9,20 +9,21 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{Duration, NaiveDate, Utc};
 use nextstep_analyzer::{Kind, Owner, Side};
-use nextstep_insight::coach::{CoachFilter, CoachReport};
-use nextstep_insight::forecast::ForecastReport;
-use nextstep_insight::hygiene::{self, Flag};
-use nextstep_store::{
+use nextstep_core::{
     Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NextStepRecord,
     Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload, User,
 };
+use nextstep_insight::coach::{CoachFilter, CoachReport};
+use nextstep_insight::forecast::ForecastReport;
+use nextstep_insight::hygiene::{self, Flag};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::auth::{ApiCaller, Caller, digest, random_hex};
+use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult};
 use crate::limits;
 use crate::state::AppState;
+use nextstep_core::secrets::{digest, random_hex};
 
 /// The request header that makes an upload safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -422,14 +423,12 @@ pub async fn change_side(
 ) -> ApiResult<SideChanged> {
     limits::line("speaker", speaker, limits::MAX_SPEAKER_CHARS)?;
     let call = state.db().find_call(&c.scope(), id_of(call_id)?).await?;
-    let judged = crate::ingest::rejudge_with_side(&call, speaker, side, state.rules()).map_err(
-        |e| match e {
-            crate::ingest::IngestError::Analyze(m) | crate::ingest::IngestError::Parse(m) => {
-                ApiError::bad_request(m)
-            }
+    let judged = nextstep_core::ingest::rejudge_with_side(&call, speaker, side, state.rules())
+        .map_err(|e| match e {
+            nextstep_core::ingest::IngestError::Analyze(m)
+            | nextstep_core::ingest::IngestError::Parse(m) => ApiError::bad_request(m),
             other => ApiError::internal(other),
-        },
-    )?;
+        })?;
     let (call, next_step) = state
         .db()
         .rejudge_call(call.id, &judged.call, judged.step.as_ref())
@@ -690,7 +689,10 @@ pub async fn pipeline_report(
     state: &AppState,
     c: &Caller,
 ) -> ApiResult<std::sync::Arc<crate::cache::Pipeline>> {
-    Ok(crate::cache::pipeline(state, &c.scope()).await?)
+    Ok(state
+        .pipeline_cache()
+        .pipeline(state.db(), &c.scope(), state.config().stale_days)
+        .await?)
 }
 
 /// A page of the caller's pipeline, filtered, from the cached report: the filters and
@@ -709,7 +711,10 @@ pub async fn pipeline_page(
         Some(f) => Some(parse_flag(f)?),
         None => None,
     };
-    let view = crate::cache::pipeline(state, &c.scope()).await?;
+    let view = state
+        .pipeline_cache()
+        .pipeline(state.db(), &c.scope(), state.config().stale_days)
+        .await?;
     let owner = q.owner.as_deref().filter(|o| !o.is_empty());
     let limit = q.limit.unwrap_or(100).min(MAX_PAGE);
     let offset = q.offset.unwrap_or(0);
@@ -757,7 +762,7 @@ async fn coach(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::coach::CoachReport>> {
-    let report = crate::report_cache::coach(&state, &c.scope(), &CoachFilter::default()).await?;
+    let report = crate::reports::cached_coach(&state, &c.scope(), &CoachFilter::default()).await?;
     Ok(Json(CoachReport::clone(&report)))
 }
 
@@ -769,7 +774,7 @@ async fn forecast(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::forecast::ForecastReport>> {
-    let report = crate::report_cache::forecast(&state, &c.scope()).await?;
+    let report = crate::reports::cached_forecast(&state, &c.scope()).await?;
     Ok(Json(ForecastReport::clone(&report)))
 }
 
@@ -791,7 +796,7 @@ pub struct ImportResult {
 /// Imports a CRM deals CSV (Maven, Salesforce, HubSpot or Pipedrive; detected).
 pub async fn import_csv(state: &AppState, c: &Caller, csv: &[u8]) -> ApiResult<ImportResult> {
     c.require(Role::Admin)?;
-    let read = nextstep_io::read_deals(csv, None, None)
+    let read = nextstep_crm::read_deals(csv, None, None)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let stats = state.db().import_deals(&read.deals).await?;
     Ok(ImportResult {
@@ -837,17 +842,17 @@ pub struct TokenCreated {
     pub token: String,
     /// The stored record (what `GET /api/v1/tokens` lists).
     #[serde(flatten)]
-    pub record: nextstep_store::ApiToken,
+    pub record: nextstep_core::ApiToken,
 }
 
 /// Your API tokens (an admin's: everyone's), without their secrets.
 #[utoipa::path(get, path = "/api/v1/tokens", security(("bearer" = [])),
-    responses((status = 200, body = [nextstep_store::ApiToken]),
+    responses((status = 200, body = [nextstep_core::ApiToken]),
               (status = "4XX", description = "the error, in the one shape", body = ErrorBody)))]
 async fn list_tokens(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
-) -> ApiResult<Json<Vec<nextstep_store::ApiToken>>> {
+) -> ApiResult<Json<Vec<nextstep_core::ApiToken>>> {
     let whose = (c.user.role != Role::Admin).then_some(c.user.id);
     Ok(Json(state.db().list_api_tokens(whose).await?))
 }
@@ -879,9 +884,10 @@ async fn create_token(
             )));
         }
     };
-    let (token, record) = crate::auth::issue_api_token(state.db(), c.user.id, name, expires_at)
-        .await
-        .map_err(ApiError::from)?;
+    let (token, record) =
+        nextstep_core::secrets::issue_api_token(state.db(), c.user.id, name, expires_at)
+            .await
+            .map_err(ApiError::from)?;
     Ok((StatusCode::CREATED, Json(TokenCreated { token, record })))
 }
 

@@ -1,15 +1,13 @@
 //! Who is asking: argon2id passwords, random secrets stored only as digests, session
 //! cookies with a CSRF token each, and bearer API tokens — turned into a [`Caller`]
-//! whose [`Scope`](nextstep_store::Scope) every read then carries.
+//! whose [`Scope`](nextstep_core::Scope) every read then carries.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use chrono::{DateTime, Duration, Utc};
-use nextstep_store::{NewSession, Role, Scope, TeamStore, User};
-use sha2::{Digest, Sha256};
+use nextstep_core::secrets::{constant_time_eq, digest, random_hex};
+use nextstep_core::{NewSession, Role, Scope, TeamStore, User};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -21,94 +19,12 @@ pub const SESSION_DAYS: i64 = 14;
 /// The header a cookie-authenticated API write carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// Login attempts allowed per email within [`LOCKOUT_WINDOW`] before every further one
+/// Login attempts allowed per email within `LOCKOUT_WINDOW` before every further one
 /// is refused unchecked (a success starts afresh). Counted by the store before the
 /// password is checked, so parallel attempts cannot slip past it.
 pub const MAX_LOGIN_ATTEMPTS: u32 = 5;
 /// How long a window of attempts lasts (and so how long a locked email waits).
 pub const LOCKOUT_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-/// Why a password could not be hashed.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    /// The system's random source failed.
-    #[error("no randomness available: {0}")]
-    Random(String),
-    /// argon2 refused (never for sane inputs).
-    #[error("cannot hash the password: {0}")]
-    Hash(String),
-}
-
-/// `bytes` random bytes as lower-case hex: 16 bytes give the 128-bit tokens links use.
-pub fn random_hex(bytes: usize) -> Result<String, AuthError> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(|e| AuthError::Random(e.to_string()))?;
-    Ok(hex::encode(buf))
-}
-
-/// SHA-256 hex of a secret: what the database keeps instead of the secret, so a copy of
-/// the database opens no session, token or link.
-pub fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Why an API token could not be issued.
-#[derive(Debug, thiserror::Error)]
-pub enum TokenError {
-    /// No randomness for the secret.
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-    /// The store refused it.
-    #[error(transparent)]
-    Store(#[from] nextstep_store::StoreError),
-}
-
-impl From<TokenError> for ApiError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Auth(e) => ApiError::internal(e),
-            TokenError::Store(e) => e.into(),
-        }
-    }
-}
-
-/// A new API token for `user_id`: 256 random bits, of which only the digest is stored.
-/// Returns the token (to show once) and its record. Shared by `POST /api/v1/tokens` and
-/// `nextstep token create`.
-pub async fn issue_api_token(
-    db: &nextstep_store::Db,
-    user_id: i64,
-    name: &str,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<(String, nextstep_store::ApiToken), TokenError> {
-    let token = random_hex(32)?;
-    let record = db
-        .create_api_token(&nextstep_store::NewApiToken {
-            user_id,
-            name: name.to_string(),
-            token_hash: digest(&token),
-            expires_at,
-        })
-        .await?;
-    Ok((token, record))
-}
-
-/// An argon2id PHC string for `password` (random salt, the crate's default cost).
-pub fn hash_password(password: &str) -> Result<String, AuthError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| AuthError::Random(e.to_string()))?;
-    Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AuthError::Hash(e.to_string()))
-}
-
-/// Whether `password` matches the stored PHC string (false for a malformed one).
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), phc)
-        .is_ok()
-}
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,16 +150,6 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
-/// Compares secrets without an early exit on the first differing byte.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
-}
-
-/// [`constant_time_eq`] for bytes.
-pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// A new login session for `user`: records its digest and returns the `Set-Cookie` value.
 pub async fn start_session(
     state: &AppState,
@@ -290,24 +196,6 @@ pub fn behind_tls(state: &AppState, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_themselves() {
-        let phc = hash_password("correct horse").unwrap();
-        assert!(phc.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &phc));
-        assert!(!verify_password("correct hors", &phc));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
-
-    #[test]
-    fn secrets_are_random_and_digests_fixed() {
-        let a = random_hex(16).unwrap();
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, random_hex(16).unwrap());
-        assert_eq!(digest("abc").len(), 64);
-        assert_eq!(digest("abc"), digest("abc"));
-    }
 
     #[test]
     fn cookies_are_read_and_written_with_their_flags() {

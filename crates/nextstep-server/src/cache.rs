@@ -7,10 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{NaiveDate, Utc};
+use nextstep_core::{Scope, Store, StoreError};
 use nextstep_insight::hygiene::{self, Flag, Options, Report, Summary};
-use nextstep_store::{Scope, Store, StoreError};
-
-use crate::state::AppState;
 
 #[derive(Clone)]
 struct Entry {
@@ -150,28 +148,31 @@ impl PipelineCache {
             entries.insert(scope, entry);
         }
     }
-}
 
-/// The hygiene report of every open deal `scope` sees, from the cache when current.
-pub async fn pipeline(state: &AppState, scope: &Scope) -> Result<Arc<Pipeline>, StoreError> {
-    let today = Utc::now().date_naive();
-    let version = state.db().data_version().await?;
-    if let Some(report) = state.pipeline_cache().get(scope, version, today) {
-        return Ok(report);
+    /// The hygiene report of every open deal `scope` sees in `db` (a deal without
+    /// activity for `stale_days` is stale), from the cache when current.
+    pub async fn pipeline(
+        &self,
+        db: &impl Store,
+        scope: &Scope,
+        stale_days: i64,
+    ) -> Result<Arc<Pipeline>, StoreError> {
+        let today = Utc::now().date_naive();
+        let version = db.data_version().await?;
+        if let Some(report) = self.get(scope, version, today) {
+            return Ok(report);
+        }
+        let rows = db.pipeline(scope, None).await?;
+        let opts = Options { today, stale_days };
+        let pipeline = Arc::new(Pipeline::new(hygiene::report(rows, &opts)));
+        self.put(
+            *scope,
+            Entry {
+                version,
+                today,
+                pipeline: pipeline.clone(),
+            },
+        );
+        Ok(pipeline)
     }
-    let rows = state.db().pipeline(scope, None).await?;
-    let opts = Options {
-        today,
-        stale_days: state.config().stale_days,
-    };
-    let pipeline = Arc::new(Pipeline::new(hygiene::report(rows, &opts)));
-    state.pipeline_cache().put(
-        *scope,
-        Entry {
-            version,
-            today,
-            pipeline: pipeline.clone(),
-        },
-    );
-    Ok(pipeline)
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use nextstep_store::StoreError;
+use nextstep_core::StoreError;
 
 /// An API failure: an HTTP status, a stable machine-readable code and a sentence for
 /// people. Internal failures keep their detail in the log, not in the response.
@@ -66,6 +66,15 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({}): {}", self.status, self.code, self.message)
+    }
+}
+
+impl From<nextstep_core::secrets::TokenError> for ApiError {
+    fn from(e: nextstep_core::secrets::TokenError) -> Self {
+        match e {
+            nextstep_core::secrets::TokenError::Auth(e) => ApiError::internal(e),
+            nextstep_core::secrets::TokenError::Store(e) => e.into(),
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::auth::{AuthError, random_hex};
+use nextstep_core::secrets::{AuthError, random_hex};
 
 /// The name of the key in the store's `server_keys`.
 pub const KEY_NAME: &str = "form";

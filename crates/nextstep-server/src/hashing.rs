@@ -175,13 +175,13 @@ pub fn verify_in(password: &str, phc: &str, area: &mut Vec<Block>) -> bool {
         &mut area[..blocks],
     );
     area[..blocks].fill(Block::new());
-    hashed.is_ok() && crate::auth::constant_time_eq_bytes(&out, expected.as_bytes())
+    hashed.is_ok() && nextstep_core::secrets::constant_time_eq_bytes(&out, expected.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::hash_password;
+    use nextstep_core::secrets::hash_password;
 
     #[test]
     fn checks_in_reused_memory_agree_with_argon2() {

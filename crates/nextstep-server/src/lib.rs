@@ -1,36 +1,35 @@
 //! nextstep's team server: one place for a sales team to see the pipeline, upload calls
 //! and coach, over the same SQLite file or PostgreSQL database the command line uses.
 //!
-//! - [`api`]: the JSON API under `/api/v1` and its OpenAPI document.
-//! - [`ui`]: the server-rendered pages (askama templates, a little JavaScript).
-//! - [`auth`]: passwords, sessions, CSRF, API tokens → a [`auth::Caller`] with a scope.
-//! - [`jobs`] and [`worker`]: the database-backed analysis queue and what a worker does.
-//! - [`ingest`]: transcript bytes → call records (shared with `nextstep calls add`).
+//! The public surface is what `nextstep serve` and `nextstep worker` call: [`AppState`]
+//! and [`ServerConfig`], [`router`], [`serve`], [`work`], [`run_workers`],
+//! [`install_metrics`], the queue ([`jobs`]) and the upload outbox ([`outbox`]). The
+//! rest — the JSON API, the pages, authentication, the pipeline cache — is private.
+//! The use-cases the command line shares (judging a transcript, loading the reports'
+//! data, passwords and tokens) are `nextstep-core`'s.
 //!
 //! This crate is the only one that speaks HTTP; it reaches data only through the
 //! store's traits.
 #![warn(missing_docs)]
 
-pub mod address_limit;
-pub mod api;
-pub mod auth;
-pub mod cache;
-pub mod dataset;
-pub mod error;
-pub mod errors_layer;
-pub mod forecast_fits;
-pub mod form_token;
-pub mod hashing;
-pub mod ingest;
+mod address_limit;
+mod api;
+mod auth;
+mod cache;
+mod error;
+mod errors_layer;
+mod forecast_fits;
+mod form_token;
+mod hashing;
 pub mod jobs;
-pub mod limits;
+mod limits;
 mod metrics_layer;
 pub mod outbox;
-pub mod report_cache;
+mod report_cache;
 pub mod reports;
-pub mod state;
-pub mod ui;
-pub mod worker;
+mod state;
+mod ui;
+mod worker;
 
 use std::net::SocketAddr;
 
@@ -43,7 +42,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, DEFAULT_MAX_UPLOAD_MB, ServerConfig};
+
+/// Logins one peer address may try at once: for the crate's own tests of the limit.
+pub use address_limit::BURST as ADDRESS_BURST;
+/// Login attempts per email before the lockout, and the session cookie's name: what the
+/// crate's own tests of logins and sessions assert against.
+pub use auth::{MAX_LOGIN_ATTEMPTS, SESSION_COOKIE};
 
 /// The Content-Security-Policy every response carries: scripts and styles only from the
 /// server's own files, so text from a transcript can never run even if it escaped
@@ -93,7 +98,7 @@ pub fn router(state: AppState) -> Router {
 /// Liveness and the database's reachability: 200 `ok`, or 503 naming the failure (in
 /// the JSON error shape, like every error).
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    use nextstep_store::Store;
+    use nextstep_core::Store;
     match state.db().data_version().await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => error::ApiError::new(
@@ -170,7 +175,7 @@ pub async fn serve(
     };
     let refits = {
         let (s, stop) = (state.clone(), stop.clone());
-        tokio::spawn(async move { forecast_fits::run(&s, stopped(stop)).await })
+        tokio::spawn(async move { reports::run_refits(&s, stopped(stop)).await })
     };
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());

@@ -46,26 +46,6 @@ pub fn line(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Checks text that may span lines: at most `max` characters, no control characters but
-/// line breaks and tabs.
-pub fn paragraph(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
-    let chars = value.chars().count();
-    if chars > max {
-        return Err(ApiError::bad_request(format!(
-            "field `{field}` has {chars} characters; the limit is {max}"
-        )));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(ApiError::bad_request(format!(
-            "field `{field}` contains control characters"
-        )));
-    }
-    Ok(())
-}
-
 /// An `Idempotency-Key`: 1 to [`MAX_IDEMPOTENCY_KEY_BYTES`] bytes of visible ASCII.
 pub fn idempotency_key(value: &str) -> Result<(), ApiError> {
     if value.is_empty()
@@ -118,8 +98,6 @@ mod tests {
         assert!(line("action", &"é".repeat(MAX_ACTION_CHARS), MAX_ACTION_CHARS).is_ok());
         assert!(line("file_name", "a\nb", 10).is_err());
         assert!(line("file_name", "a\u{7}b", 10).is_err());
-        assert!(paragraph("correction", "a\nb\tc", 10).is_ok());
-        assert!(paragraph("correction", "a\u{0}b", 10).is_err());
         assert!(idempotency_key("upload-7f3a").is_ok());
         for bad in ["", "with space", "é", &"k".repeat(256)] {
             assert!(idempotency_key(bad).is_err(), "{bad:?}");

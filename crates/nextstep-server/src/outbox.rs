@@ -17,9 +17,8 @@
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
-use nextstep_store::{NewUpload, Scope, StoredUpload, TeamStore};
+use nextstep_core::{NewUpload, Scope, StoreError, StoredUpload, TeamStore};
 
-use crate::error::ApiError;
 use crate::jobs::{AnalyzeUpload, JobError, Queue};
 use crate::state::AppState;
 
@@ -52,12 +51,13 @@ pub struct UploadRequest {
 
 /// Stores an upload (or finds the first one stored under its idempotency key) and hands
 /// its job to the queue. The answer is durable either way: if the push fails, the upload
-/// is still stored and the sweeper pushes its job later.
+/// is still stored and the sweeper pushes its job later. Fails only when the store
+/// refuses the upload (a deal out of scope, an idempotency key reused for another file).
 pub async fn enqueue(
     state: &AppState,
     scope: &Scope,
     request: UploadRequest,
-) -> Result<StoredUpload, ApiError> {
+) -> Result<StoredUpload, StoreError> {
     let job_id = Queue::new_job_id();
     let stored = state
         .db()

@@ -147,7 +147,7 @@ impl AppState {
     /// The signer of the login and confirmation forms' tokens, with the key every server
     /// of this database shares (read from the store, or stored, on first use).
     pub async fn form_tokens(&self) -> Result<&crate::form_token::FormTokens, ApiError> {
-        use nextstep_store::TeamStore;
+        use nextstep_core::TeamStore;
         self.inner
             .form_tokens
             .get_or_try_init(|| async {

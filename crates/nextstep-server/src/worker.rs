@@ -3,7 +3,7 @@
 //! and marking the upload done are one transaction.
 
 use chrono::Utc;
-use nextstep_store::{Scope, Store, TeamStore, UploadStatus};
+use nextstep_core::{Scope, Store, TeamStore, UploadStatus};
 
 use crate::jobs::{AnalyzeUpload, Attempt};
 use crate::state::AppState;
@@ -44,10 +44,10 @@ pub async fn analyze_upload(
         .find_deal(&Scope::All, &upload.deal_id.to_string())
         .await
         .map_err(|e| format!("upload {}: {e}", upload.id))?;
-    let sides = crate::ingest::team_sides(db, &deal, &upload.sellers)
+    let sides = nextstep_core::ingest::team_sides(db, &deal, &upload.sellers)
         .await
         .map_err(|e| format!("upload {}: {e}", upload.id))?;
-    let judged = crate::ingest::judge(
+    let judged = nextstep_core::ingest::judge(
         &upload.content,
         &upload.file_name,
         None,
@@ -82,7 +82,8 @@ mod tests {
     use super::*;
     use crate::jobs::Queue;
     use crate::{AppState, ServerConfig};
-    use nextstep_store::{Db, NewDeal, NewUpload, Scope, SqliteStore, Store};
+    use nextstep_core::{NewDeal, NewUpload, Scope, Store};
+    use nextstep_store::{Db, SqliteStore};
 
     const CALL: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dana Seller>What would you like to do next?\n\n\
         00:00:05.000 --> 00:00:09.000\n<v Priya Buyer>Could you send me the security questionnaire by Friday?\n";

@@ -8,8 +8,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
-use nextstep_server::auth::{SESSION_COOKIE, digest};
-use nextstep_store::{NewSession, Store, TeamStore};
+use nextstep_core::secrets::digest;
+use nextstep_core::{NewSession, Store, TeamStore};
+use nextstep_server::SESSION_COOKIE;
 use serde_json::{Value, json};
 use support::{Fixture, Who};
 
@@ -906,13 +907,13 @@ async fn unreadable_upload_fails_after_retries(fx: &Fixture) {
     let garbage: &[u8] = b"\x00\x01\x02\xff\xfe\x00\x00garbage\x00\xc3\x28\x00";
     let rules = nextstep_analyzer::Rules::defaults();
     assert!(
-        nextstep_server::ingest::judge(
+        nextstep_core::ingest::judge(
             garbage,
             "junk.bin",
             None,
             None,
             chrono::Utc::now().date_naive(),
-            &nextstep_server::ingest::KnownSides::default(),
+            &nextstep_core::ingest::KnownSides::default(),
             &rules
         )
         .is_err(),

@@ -11,7 +11,7 @@
 mod support;
 
 use axum::http::Method;
-use nextstep_store::{DefinedBy, NewNextStep, StepSource, Store};
+use nextstep_core::{DefinedBy, NewNextStep, StepSource, Store};
 use serde_json::json;
 use support::{Fixture, Who};
 

@@ -12,11 +12,12 @@ use std::time::Duration;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
-use nextstep_server::ServerConfig;
-use nextstep_server::auth::{MAX_LOGIN_ATTEMPTS, digest};
-use nextstep_store::{
+use nextstep_core::secrets::digest;
+use nextstep_core::{
     DefinedBy, NewApiToken, NewNextStep, NewUpload, Scope, StepSource, Store, TeamStore,
 };
+use nextstep_server::MAX_LOGIN_ATTEMPTS;
+use nextstep_server::ServerConfig;
 use serde_json::{Value, json};
 use support::{Fixture, Req, Resp, Who};
 
@@ -149,7 +150,7 @@ async fn one_address_cannot_keep_guessing(fx: &Fixture) {
     let app = fx.app.clone().layer(MockConnectInfo(addr));
     let (token, cookie) = login_form(&app).await;
     let mut statuses = Vec::new();
-    for i in 0..nextstep_server::address_limit::BURST + 2 {
+    for i in 0..nextstep_server::ADDRESS_BURST + 2 {
         // A different account each time: only the address ties them together.
         let email = format!("nobody{i}@example.test");
         let r = login_post(&email, "guess", &token, &cookie)
@@ -157,7 +158,7 @@ async fn one_address_cannot_keep_guessing(fx: &Fixture) {
             .await;
         statuses.push(r.status.as_u16());
     }
-    let burst = nextstep_server::address_limit::BURST as usize;
+    let burst = nextstep_server::ADDRESS_BURST as usize;
     assert!(statuses[..burst].iter().all(|s| *s == 401), "{statuses:?}");
     assert_eq!(&statuses[burst..], [429, 429], "{statuses:?}");
     // Another address is not limited by this one.

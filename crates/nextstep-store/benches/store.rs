@@ -10,9 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use nextstep_store::{
-    DefinedBy, NewCall, NewDeal, NewNextStep, PgStore, SqliteStore, StepSource, Store,
-};
+use nextstep_core::{DefinedBy, NewCall, NewDeal, NewNextStep, StepSource, Store};
+use nextstep_store::{PgStore, SqliteStore};
 use tokio::runtime::Runtime;
 
 #[path = "support/maven.rs"]
@@ -33,7 +32,7 @@ fn runtime() -> Runtime {
 /// step on every 16th from the 8th on — 3,000 calls and 3,000 open steps at 100,000 deals.
 async fn add_activity<S: Store>(store: &S) {
     let rows = store
-        .pipeline(&nextstep_store::Scope::All, None)
+        .pipeline(&nextstep_core::Scope::All, None)
         .await
         .expect("pipeline");
     let step = |source| NewNextStep {
@@ -121,20 +120,20 @@ fn bench_pipeline<S: Store, M: criterion::measurement::Measurement>(
     let owner = deals[0].owner.clone().expect("owner");
     // Warm: the first run reads the pages in.
     assert_eq!(
-        rt.block_on(store.pipeline(&nextstep_store::Scope::All, None))
+        rt.block_on(store.pipeline(&nextstep_core::Scope::All, None))
             .expect("pipeline")
             .len(),
         open
     );
     group.bench_function("pipeline_100k_deals", |b| {
         b.iter(|| {
-            rt.block_on(store.pipeline(&nextstep_store::Scope::All, None))
+            rt.block_on(store.pipeline(&nextstep_core::Scope::All, None))
                 .expect("pipeline")
         })
     });
     group.bench_function("pipeline_100k_deals_one_owner", |b| {
         b.iter(|| {
-            rt.block_on(store.pipeline(&nextstep_store::Scope::All, Some(&owner)))
+            rt.block_on(store.pipeline(&nextstep_core::Scope::All, Some(&owner)))
                 .expect("pipeline")
         })
     });

@@ -1,15 +1,19 @@
-//! What both backends share that is not SQL: the text form of the enums, error mapping,
-//! the import plan (which deals are new, changed or identical), URL redaction.
+//! What both backends share that is not SQL: error mapping, the import plan (which deals
+//! are new, changed or identical), the pipeline's assembly, and the scope conditions.
+//! The enums' text forms and URL redaction are nextstep-core's (`text`, `redact`).
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::{
-    Deal, DefinedBy, NewDeal, NextStepRecord, Outcome, PipelineRow, StepSource, StepStatus,
-    StoreError,
+use nextstep_core::redact::{redact_url, url_secrets};
+pub(crate) use nextstep_core::text::{
+    corrupt, defined_by_str, outcome_str, parse_defined_by, parse_outcome, parse_role,
+    parse_source, parse_status, parse_upload_status, role_str, source_str, status_str,
 };
+
+use crate::{Deal, NewDeal, NextStepRecord, Outcome, PipelineRow, StoreError};
 
 /// Most bind parameters one statement carries: under SQLite's 32,766 and PostgreSQL's 65,535.
 pub(crate) const MAX_BINDS: usize = 30_000;
@@ -22,91 +26,6 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
 /// A migration error as a [`StoreError::Migrate`].
 pub(crate) fn migrate_err(e: sqlx::migrate::MigrateError) -> StoreError {
     StoreError::Migrate(e.to_string())
-}
-
-/// A column that would not decode.
-pub(crate) fn corrupt(field: &'static str, value: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        field,
-        value: value.to_string(),
-    }
-}
-
-/// The stored text of an outcome (the `deals.outcome` CHECK lists the same words).
-pub(crate) fn outcome_str(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Won => "won",
-        Outcome::Lost => "lost",
-        Outcome::Disqualified => "disqualified",
-    }
-}
-
-/// Reads back `deals.outcome`.
-pub(crate) fn parse_outcome(s: Option<String>) -> Result<Option<Outcome>, StoreError> {
-    match s.as_deref() {
-        None => Ok(None),
-        Some("won") => Ok(Some(Outcome::Won)),
-        Some("lost") => Ok(Some(Outcome::Lost)),
-        Some("disqualified") => Ok(Some(Outcome::Disqualified)),
-        Some(other) => Err(corrupt("deals.outcome", other)),
-    }
-}
-
-/// The stored text of who defined a step.
-pub(crate) fn defined_by_str(d: DefinedBy) -> &'static str {
-    match d {
-        DefinedBy::Prospect => "prospect",
-        DefinedBy::Seller => "seller",
-    }
-}
-
-/// Reads back `next_steps.defined_by`.
-pub(crate) fn parse_defined_by(s: &str) -> Result<DefinedBy, StoreError> {
-    match s {
-        "prospect" => Ok(DefinedBy::Prospect),
-        "seller" => Ok(DefinedBy::Seller),
-        other => Err(corrupt("next_steps.defined_by", other)),
-    }
-}
-
-/// The stored text of a step's source.
-pub(crate) fn source_str(s: StepSource) -> &'static str {
-    match s {
-        StepSource::Call => "call",
-        StepSource::Manual => "manual",
-    }
-}
-
-/// Reads back `next_steps.source`.
-pub(crate) fn parse_source(s: &str) -> Result<StepSource, StoreError> {
-    match s {
-        "call" => Ok(StepSource::Call),
-        "manual" => Ok(StepSource::Manual),
-        other => Err(corrupt("next_steps.source", other)),
-    }
-}
-
-/// The stored text of a step status (the partial unique index says `status = 'open'`).
-pub(crate) fn status_str(s: StepStatus) -> &'static str {
-    match s {
-        StepStatus::Open => "open",
-        StepStatus::Done => "done",
-        StepStatus::Missed => "missed",
-        StepStatus::Cancelled => "cancelled",
-        StepStatus::Superseded => "superseded",
-    }
-}
-
-/// Reads back `next_steps.status`.
-pub(crate) fn parse_status(s: &str) -> Result<StepStatus, StoreError> {
-    match s {
-        "open" => Ok(StepStatus::Open),
-        "done" => Ok(StepStatus::Done),
-        "missed" => Ok(StepStatus::Missed),
-        "cancelled" => Ok(StepStatus::Cancelled),
-        "superseded" => Ok(StepStatus::Superseded),
-        other => Err(corrupt("next_steps.status", other)),
-    }
 }
 
 /// Refuses a slice naming the same key twice: which of the two should win is not the
@@ -273,66 +192,6 @@ pub(crate) fn same_f64(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// `url` with any password replaced by `***`, fit for error messages and logs.
-///
-/// Covers the user-info form (`postgres://user:secret@host/db`) and a `password=` query
-/// parameter (`postgres://host/db?password=secret`).
-pub(crate) fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = url.find("://") {
-        let rest_start = scheme_end + 3;
-        let rest = &url[rest_start..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            if let Some(colon) = userinfo.find(':') {
-                let start = rest_start + colon + 1;
-                let end = rest_start + at;
-                out.replace_range(start..end, "***");
-            }
-        }
-    }
-    if let Some(q) = out.find('?') {
-        let (head, query) = out.split_at(q + 1);
-        let redacted: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => pair.to_string(),
-            })
-            .collect();
-        out = format!("{head}{}", redacted.join("&"));
-    }
-    out
-}
-
-/// The passwords written in `url` (user-info and `password=`), to scrub from driver messages.
-pub(crate) fn url_secrets(url: &str) -> Vec<String> {
-    let mut secrets = Vec::new();
-    if let Some(scheme_end) = url.find("://") {
-        let rest = &url[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some((_, pw)) = authority
-            .rfind('@')
-            .and_then(|at| authority[..at].split_once(':'))
-        {
-            secrets.push(pw.to_string());
-        }
-    }
-    if let Some((_, query)) = url.split_once('?') {
-        for pair in query.split('&') {
-            match pair.split_once('=') {
-                Some((k, v)) if k.eq_ignore_ascii_case("password") => secrets.push(v.to_string()),
-                _ => {}
-            }
-        }
-    }
-    secrets.retain(|s| !s.is_empty());
-    secrets
-}
-
 /// A [`StoreError::Open`] for `url` that shows no password, neither in the URL nor in
 /// the driver's message.
 pub(crate) fn open_err(url: &str, reason: impl ToString) -> StoreError {
@@ -373,100 +232,16 @@ pub(crate) fn visible_deal_ids(scope: &crate::Scope, column: &str) -> String {
     }
 }
 
-pub(crate) fn role_str(r: crate::Role) -> &'static str {
-    match r {
-        crate::Role::Rep => "rep",
-        crate::Role::Manager => "manager",
-        crate::Role::Admin => "admin",
-    }
-}
-
-pub(crate) fn parse_role(s: &str) -> Result<crate::Role, StoreError> {
-    match s {
-        "rep" => Ok(crate::Role::Rep),
-        "manager" => Ok(crate::Role::Manager),
-        "admin" => Ok(crate::Role::Admin),
-        other => Err(corrupt("users.role", other)),
-    }
-}
-
-pub(crate) fn upload_status_str(s: crate::UploadStatus) -> &'static str {
-    match s {
-        crate::UploadStatus::Queued => "queued",
-        crate::UploadStatus::Running => "running",
-        crate::UploadStatus::Done => "done",
-        crate::UploadStatus::Failed => "failed",
-    }
-}
-
-pub(crate) fn parse_upload_status(s: &str) -> Result<crate::UploadStatus, StoreError> {
-    match s {
-        "queued" => Ok(crate::UploadStatus::Queued),
-        "running" => Ok(crate::UploadStatus::Running),
-        "done" => Ok(crate::UploadStatus::Done),
-        "failed" => Ok(crate::UploadStatus::Failed),
-        other => Err(corrupt("uploads.status", other)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn passwords_never_shown() {
-        let cases = [
-            (
-                "postgres://alice:s3cret@db.example:5432/crm",
-                "postgres://alice:***@db.example:5432/crm",
-            ),
-            (
-                "postgresql://alice:p%40ss@host/db?sslmode=require",
-                "postgresql://alice:***@host/db?sslmode=require",
-            ),
-            (
-                "postgres://host/db?user=bob&password=hunter2&sslmode=disable",
-                "postgres://host/db?user=bob&password=***&sslmode=disable",
-            ),
-            ("postgres://bob@host/db", "postgres://bob@host/db"),
-            (
-                "/home/u/.local/share/nextstep/nextstep.db",
-                "/home/u/.local/share/nextstep/nextstep.db",
-            ),
-        ];
-        for (url, want) in cases {
-            assert_eq!(redact_url(url), want, "{url}");
-        }
+    fn open_errors_show_no_password() {
         let err = open_err(
             "postgres://alice:s3cret@h/db",
             "password authentication failed: s3cret",
         );
         assert!(!err.to_string().contains("s3cret"), "{err}");
-    }
-
-    #[test]
-    fn enum_texts_round_trip() {
-        for o in [Outcome::Won, Outcome::Lost, Outcome::Disqualified] {
-            assert_eq!(
-                parse_outcome(Some(outcome_str(o).into())).ok(),
-                Some(Some(o))
-            );
-        }
-        for s in [
-            StepStatus::Open,
-            StepStatus::Done,
-            StepStatus::Missed,
-            StepStatus::Cancelled,
-            StepStatus::Superseded,
-        ] {
-            assert_eq!(parse_status(status_str(s)).ok(), Some(s));
-        }
-        assert!(matches!(
-            parse_status("pending"),
-            Err(StoreError::Corrupt {
-                field: "next_steps.status",
-                ..
-            })
-        ));
     }
 }

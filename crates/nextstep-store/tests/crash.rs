@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use nextstep_store::{Deal, DealFilter, SqliteStore, Store};
+use nextstep_core::{Deal, DealFilter, Store};
+use nextstep_store::SqliteStore;
 
 #[path = "../benches/support/maven.rs"]
 #[allow(dead_code)]

@@ -8,7 +8,7 @@
 mod harness;
 
 use chrono::NaiveDate;
-use nextstep_store::{
+use nextstep_core::{
     DealFilter, DefinedBy, ImportStats, NewAccount, NewCall, NewContact, NewDeal, NewNextStep,
     NewRep, Outcome, StepSource, StepStatus, Store, StoreError,
 };
@@ -149,7 +149,7 @@ async fn story_import_then_reimport<S: Store>(s: &S) {
         .collect();
     assert_eq!(reps, ["Dana Ruiz", "Priya Nair", "Tom Weller"]);
     let d = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-3")
+        .find_deal(&nextstep_core::Scope::All, "OPP-3")
         .await
         .expect("OPP-3");
     assert_eq!(
@@ -200,7 +200,7 @@ async fn story_update_one_field<S: Store>(s: &S) {
             "changing {what}"
         );
         let stored = s
-            .find_deal(&nextstep_store::Scope::All, "OPP-1")
+            .find_deal(&nextstep_core::Scope::All, "OPP-1")
             .await
             .expect("OPP-1");
         let want = &current[0];
@@ -244,7 +244,7 @@ async fn story_stage_change_appends_history<S: Store>(s: &S) {
     let mut deals = pipeline_fixture();
     s.import_deals(&deals).await.expect("import");
     let id = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-3")
+        .find_deal(&nextstep_core::Scope::All, "OPP-3")
         .await
         .expect("OPP-3")
         .id;
@@ -265,7 +265,7 @@ async fn story_stage_change_appends_history<S: Store>(s: &S) {
     assert!(history.windows(2).all(|w| w[0].at <= w[1].at));
     assert_eq!(history_rows(s).await, 8);
     assert!(
-        !s.find_deal(&nextstep_store::Scope::All, "OPP-3")
+        !s.find_deal(&nextstep_core::Scope::All, "OPP-3")
             .await
             .expect("OPP-3")
             .is_open()
@@ -313,7 +313,7 @@ async fn story_reps_with_managers<S: Store>(s: &S) {
     assert_eq!(boris.manager.as_deref(), Some("Dustin Brinkmann"));
     // The owner of the deal is the same rep, not a second one.
     assert_eq!(
-        s.find_deal(&nextstep_store::Scope::All, "OPP-1")
+        s.find_deal(&nextstep_core::Scope::All, "OPP-1")
             .await
             .expect("deal")
             .owner
@@ -396,7 +396,7 @@ async fn story_accounts_and_contacts<S: Store>(s: &S) {
         .await
         .expect("deal");
     assert_eq!(
-        s.find_deal(&nextstep_store::Scope::All, "OPP-9")
+        s.find_deal(&nextstep_core::Scope::All, "OPP-9")
             .await
             .expect("deal")
             .account
@@ -411,18 +411,18 @@ async fn story_find_deal<S: Store>(s: &S) {
     deals.push(deal("77", "Priya Nair", "Acme", "Engaging", 1));
     s.import_deals(&deals).await.expect("import");
     let by_ext = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-4")
+        .find_deal(&nextstep_core::Scope::All, "OPP-4")
         .await
         .expect("by external id");
     assert_eq!(by_ext.external_id.as_deref(), Some("OPP-4"));
     let by_id = s
-        .find_deal(&nextstep_store::Scope::All, &by_ext.id.to_string())
+        .find_deal(&nextstep_core::Scope::All, &by_ext.id.to_string())
         .await
         .expect("by id");
     assert_eq!(by_id, by_ext);
     // "77" is no nextstep id here (there are 7 deals), so it is the external id 77.
     assert_eq!(
-        s.find_deal(&nextstep_store::Scope::All, "77")
+        s.find_deal(&nextstep_core::Scope::All, "77")
             .await
             .expect("digits")
             .external_id
@@ -430,7 +430,7 @@ async fn story_find_deal<S: Store>(s: &S) {
         Some("77")
     );
     for missing in ["OPP-404", "999999", "99999999999999999999999", ""] {
-        match s.find_deal(&nextstep_store::Scope::All, missing).await {
+        match s.find_deal(&nextstep_core::Scope::All, missing).await {
             Err(StoreError::DealNotFound(key)) => assert_eq!(key, missing),
             other => panic!("{missing:?}: {other:?}"),
         }
@@ -451,7 +451,7 @@ async fn story_find_deal<S: Store>(s: &S) {
 async fn story_calls_supersede_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
     let deal = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-1")
+        .find_deal(&nextstep_core::Scope::All, "OPP-1")
         .await
         .expect("deal")
         .id;
@@ -546,7 +546,7 @@ async fn story_calls_supersede_steps<S: Store>(s: &S) {
 async fn story_rejudged_calls_move_the_step<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
     let deal = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-1")
+        .find_deal(&nextstep_core::Scope::All, "OPP-1")
         .await
         .expect("deal")
         .id;
@@ -561,7 +561,7 @@ async fn story_rejudged_calls_move_the_step<S: Store>(s: &S) {
         .await
         .expect("call");
     let s1 = s1.expect("step");
-    let open = |h: &[nextstep_store::NextStepRecord]| {
+    let open = |h: &[nextstep_core::NextStepRecord]| {
         h.iter()
             .filter(|x| x.status == StepStatus::Open)
             .map(|x| x.action.clone())
@@ -634,7 +634,7 @@ async fn story_rejudged_calls_move_the_step<S: Store>(s: &S) {
 async fn story_set_and_close_steps<S: Store>(s: &S) {
     s.import_deals(&pipeline_fixture()).await.expect("import");
     let deal = s
-        .find_deal(&nextstep_store::Scope::All, "OPP-6")
+        .find_deal(&nextstep_core::Scope::All, "OPP-6")
         .await
         .expect("deal")
         .id;
@@ -700,7 +700,7 @@ async fn story_pipeline<S: Store>(s: &S) {
     deals.push(no_amount);
     s.import_deals(&deals).await.expect("import");
     let id = |ext: &'static str| async move {
-        s.find_deal(&nextstep_store::Scope::All, ext)
+        s.find_deal(&nextstep_core::Scope::All, ext)
             .await
             .expect(ext)
             .id
@@ -736,7 +736,7 @@ async fn story_pipeline<S: Store>(s: &S) {
     .expect("won call");
 
     let rows = s
-        .pipeline(&nextstep_store::Scope::All, None)
+        .pipeline(&nextstep_core::Scope::All, None)
         .await
         .expect("pipeline");
     let view: Vec<(&str, Option<&str>, Option<NaiveDate>, bool)> = rows
@@ -777,7 +777,7 @@ async fn story_pipeline<S: Store>(s: &S) {
     );
 
     let tom: Vec<_> = s
-        .pipeline(&nextstep_store::Scope::All, Some("Tom Weller"))
+        .pipeline(&nextstep_core::Scope::All, Some("Tom Weller"))
         .await
         .expect("owner")
         .into_iter()
@@ -785,7 +785,7 @@ async fn story_pipeline<S: Store>(s: &S) {
         .collect();
     assert_eq!(tom, [Some("OPP-3".to_string()), Some("OPP-4".to_string())]);
     assert!(
-        s.pipeline(&nextstep_store::Scope::All, Some("Nobody"))
+        s.pipeline(&nextstep_core::Scope::All, Some("Nobody"))
             .await
             .expect("nobody")
             .is_empty()
@@ -800,7 +800,7 @@ async fn story_pipeline<S: Store>(s: &S) {
     won[0].outcome = Some(Outcome::Won);
     s.import_deals(&won).await.expect("won");
     let rows = s
-        .pipeline(&nextstep_store::Scope::All, None)
+        .pipeline(&nextstep_core::Scope::All, None)
         .await
         .expect("pipeline");
     assert_eq!(rows.len(), 4);
@@ -873,7 +873,7 @@ async fn story_bulk_import<S: Store>(s: &S) {
     let all = s.list_deals(&DealFilter::default()).await.expect("list");
     assert_eq!(all.len(), 6_000);
     let open = s
-        .pipeline(&nextstep_store::Scope::All, None)
+        .pipeline(&nextstep_core::Scope::All, None)
         .await
         .expect("pipeline");
     assert_eq!(

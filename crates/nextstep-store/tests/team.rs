@@ -10,7 +10,7 @@
 mod harness;
 
 use chrono::{Duration, NaiveDate, Utc};
-use nextstep_store::{
+use nextstep_core::{
     DealFilter, DefinedBy, LinkAnswer, LoginGate, NewApiToken, NewCall, NewConfirmLink, NewDeal,
     NewNextStep, NewSession, NewUpload, NewUser, Role, Scope, StepSource, StepStatus, Store,
     StoreError, TeamStore, UploadStatus, User,
@@ -201,7 +201,7 @@ async fn team<S: Store + TeamStore>(s: &S) -> Team {
     }
 }
 
-fn ext_ids(deals: impl IntoIterator<Item = nextstep_store::Deal>) -> Vec<String> {
+fn ext_ids(deals: impl IntoIterator<Item = nextstep_core::Deal>) -> Vec<String> {
     let mut ids: Vec<String> = deals
         .into_iter()
         .map(|d| d.external_id.unwrap_or_default())

@@ -18,6 +18,14 @@
 //!   `mod.rs` of a named folder go without saying); and every path the codemap names
 //!   exists.
 //!
+//! - `server_modules_only_behind_serve_and_worker`: only the `nextstep` binary depends on
+//!   `nextstep-server`, and only its `serve`/`worker` entry points (and their test) name
+//!   it in code: the use-cases both faces run are nextstep-core's.
+//! - `no_import_circles_between_modules`: within each crate, no module imports (a
+//!   `crate::…` or `super::…` path outside its tests) from a module that imports from it,
+//!   directly or through others. A module and its own submodules do not count: a folder's
+//!   `mod.rs` re-exporting its children, which use its shared items, is one room.
+//!
 //! Where the code breaks a rule today, the exception is an entry in an allow-list below,
 //! with its reason; an entry that is no longer needed fails too, so the lists only shrink.
 
@@ -31,12 +39,13 @@ use serde_json::Value;
 // The rules and their exceptions.
 
 /// The libraries ARCHITECTURE.md calls pure ("No IO in the pure libraries"): values in,
-/// values out. `nextstep-io` reads any `Read` and writes any `Write` but opens nothing.
+/// values out. `nextstep-crm` reads any `Read` and writes any `Write` but opens nothing.
 const PURE: &[&str] = &[
+    "nextstep-core",
     "nextstep-transcript",
     "nextstep-analyzer",
     "nextstep-insight",
-    "nextstep-io",
+    "nextstep-crm",
 ];
 
 /// Crates that do IO (a database, an async runtime, HTTP, the job queue, mail). A crate
@@ -57,20 +66,7 @@ const IO_CRATES: &[&str] = &[
 /// (pure crate, its direct dependency): IO crates reached through that dependency are
 /// tolerated, for the reason given. Remove an entry when its reason is gone; the test
 /// fails on entries that no longer excuse anything.
-const PURE_EXCEPTIONS: &[(&str, &str, &str)] = &[
-    (
-        "nextstep-insight",
-        "nextstep-store",
-        "issue 12: the records (`Deal`, `PipelineRow`, …) live in the store crate, which \
-         brings sqlx and tokio; they move to a nextstep-core crate without IO",
-    ),
-    (
-        "nextstep-io",
-        "nextstep-store",
-        "issue 12: `NewDeal` and the other records live in the store crate, which brings \
-         sqlx and tokio; they move to a nextstep-core crate without IO",
-    ),
-];
+const PURE_EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
 /// Crates only one workspace crate may name as a dependency: the store owns SQL, the
 /// server owns HTTP and the job queue.
@@ -99,6 +95,37 @@ const OWNED_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
         "dev",
         "tests/workers.rs reads and clears apalis' jobs table on PostgreSQL to count each \
          worker's share",
+    ),
+];
+
+/// The server crate's callers: the entry points `nextstep serve` and `nextstep worker`
+/// (`cmd/server.rs`), the CLI's test of the worker, and the CLI's test that the server's
+/// fact-built reports equal the reference ones on the demo team (which only the CLI can
+/// seed). Paths from the repository root; the server's own files (its `src/`, `tests/`,
+/// `benches/`, `examples/`) are not callers.
+const SERVER_CALLERS: &[&str] = &[
+    "crates/nextstep/src/cmd/server.rs",
+    "crates/nextstep/tests/workers.rs",
+    "crates/nextstep/tests/facts_reports.rs",
+];
+
+/// (crate folder, module, module, reason): import circles tolerated for now, for the
+/// reason given. The test fails on entries that no longer excuse anything.
+const CIRCLE_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "nextstep-analyzer",
+        "acts",
+        "model",
+        "acts/mod.rs names `model::{Kind, Side, SignalType}` while model.rs's `Moment` names \
+         `acts::Act`; the analyzer is being changed on another branch, so the fix waits",
+    ),
+    (
+        "nextstep-analyzer",
+        "acts::model",
+        "acts::segment",
+        "the act model stores the segmenter's weights, the segmenter trains with \
+         `train::Fitting`, training builds both; the analyzer is being changed on another \
+         branch, so the fix waits",
     ),
 ];
 
@@ -385,6 +412,103 @@ fn codemap_names_only_what_exists() {
     assert_clean("The codemap names only what exists", failures);
 }
 
+#[test]
+fn server_modules_only_behind_serve_and_worker() {
+    let root = root();
+    let ws = Workspace::load();
+    let mut failures = Vec::new();
+    for pkg in ws.members() {
+        let name = pkg["name"].as_str().unwrap();
+        if name == "nextstep-server" || name == "nextstep" {
+            continue;
+        }
+        for dep in pkg["dependencies"].as_array().unwrap() {
+            if dep["name"] == "nextstep-server" {
+                failures.push(format!(
+                    "{name} depends on nextstep-server; only the nextstep binary may (for \
+                     `serve` and `worker`)"
+                ));
+            }
+        }
+    }
+    for file in files_under(&root.join("crates")) {
+        let path = rel(&root, &file);
+        if file.extension().is_none_or(|e| e != "rs")
+            || path.starts_with("crates/nextstep-server/")
+            || path.starts_with("crates/nextstep-tidy/")
+            || SERVER_CALLERS.contains(&path.as_str())
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("nextstep_server") && !line.trim_start().starts_with("//") {
+                failures.push(format!(
+                    "{path}:{}: names nextstep_server; only {} may",
+                    n + 1,
+                    SERVER_CALLERS.join(" and ")
+                ));
+            }
+        }
+    }
+    for caller in SERVER_CALLERS {
+        if !root.join(caller).is_file() {
+            failures.push(format!(
+                "SERVER_CALLERS names {caller}, which does not exist"
+            ));
+        }
+    }
+    assert_clean(
+        "The server's public surface is what `serve` and `worker` call",
+        failures,
+    );
+}
+
+#[test]
+fn no_import_circles_between_modules() {
+    let root = root();
+    let mut failures = Vec::new();
+    let mut used = BTreeSet::new();
+    for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+        let dir = krate.unwrap().path();
+        let src = dir.join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        let krate = dir.file_name().unwrap().to_string_lossy().to_string();
+        let graph = ModuleGraph::read(&src);
+        for circle in graph.circles() {
+            let excuse = CIRCLE_EXCEPTIONS.iter().find(|(c, a, b, _)| {
+                *c == krate && circle.iter().any(|m| m == a) && circle.iter().any(|m| m == b)
+            });
+            if let Some((c, a, b, _)) = excuse {
+                used.insert((*c, *a, *b));
+                continue;
+            }
+            let shown: Vec<String> = circle
+                .iter()
+                .map(|m| {
+                    let why = graph.edge_lines(m, &circle);
+                    format!("{m} ({why})")
+                })
+                .collect();
+            failures.push(format!(
+                "{krate}: modules import one another in a circle: {}",
+                shown.join(" ⇄ ")
+            ));
+        }
+    }
+    for (c, a, b, why) in CIRCLE_EXCEPTIONS {
+        if !used.contains(&(*c, *a, *b)) {
+            failures.push(format!(
+                "stale exception: {c}'s {a} and {b} are no longer in a circle \
+                 (remove it from CIRCLE_EXCEPTIONS and ARCHITECTURE.md; it said: {why})"
+            ));
+        }
+    }
+    assert_clean("No import circles between modules", failures);
+}
+
 // ---------------------------------------------------------------------------------------
 // cargo metadata.
 
@@ -510,6 +634,211 @@ fn crate_matches(name: &str, family: &str) -> bool {
         || name
             .strip_prefix(family)
             .is_some_and(|rest| rest.starts_with('-'))
+}
+
+// ---------------------------------------------------------------------------------------
+// Imports between a crate's modules.
+
+/// A crate's modules (`a`, `a::b`; the root is ``) and, for each, the modules its
+/// non-test code names through `crate::…` or `super::…` paths, with the line of the first
+/// mention.
+struct ModuleGraph {
+    edges: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl ModuleGraph {
+    fn read(src: &Path) -> ModuleGraph {
+        let mut files = BTreeMap::new();
+        for file in files_under(src) {
+            if file.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = rel(src, &file);
+            let module = rel
+                .trim_end_matches(".rs")
+                .trim_end_matches("/mod")
+                .replace('/', "::");
+            let module = match module.as_str() {
+                "lib" | "main" => String::new(),
+                _ => module,
+            };
+            files.insert(module, file);
+        }
+        let known: BTreeSet<String> = files.keys().cloned().collect();
+        let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (module, file) in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let targets = edges.entry(module.clone()).or_default();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("#[cfg(test)]") {
+                    break;
+                }
+                if code.starts_with("//") {
+                    continue;
+                }
+                for path in module_paths(code, module) {
+                    let Some(target) = longest_module(&path, &known) else {
+                        continue;
+                    };
+                    if is_within(&target, module) || is_within(module, &target) {
+                        continue;
+                    }
+                    targets
+                        .entry(target)
+                        .or_insert_with(|| format!("{}:{}", rel(src, file), n + 1));
+                }
+            }
+        }
+        ModuleGraph { edges }
+    }
+
+    /// The strongly connected groups of more than one module (Tarjan's algorithm).
+    fn circles(&self) -> Vec<Vec<String>> {
+        struct Tarjan<'a> {
+            graph: &'a ModuleGraph,
+            index: HashMap<&'a str, usize>,
+            low: HashMap<&'a str, usize>,
+            stack: Vec<&'a str>,
+            on_stack: BTreeSet<&'a str>,
+            next: usize,
+            out: Vec<Vec<String>>,
+        }
+        impl<'a> Tarjan<'a> {
+            fn visit(&mut self, v: &'a str) {
+                self.index.insert(v, self.next);
+                self.low.insert(v, self.next);
+                self.next += 1;
+                self.stack.push(v);
+                self.on_stack.insert(v);
+                for w in self.graph.edges.get(v).into_iter().flat_map(|t| t.keys()) {
+                    let w = w.as_str();
+                    if !self.index.contains_key(w) {
+                        self.visit(w);
+                        let lw = self.low[w];
+                        let lv = self.low.get_mut(v).unwrap();
+                        *lv = (*lv).min(lw);
+                    } else if self.on_stack.contains(w) {
+                        let iw = self.index[w];
+                        let lv = self.low.get_mut(v).unwrap();
+                        *lv = (*lv).min(iw);
+                    }
+                }
+                if self.low[v] == self.index[v] {
+                    let mut group = Vec::new();
+                    while let Some(w) = self.stack.pop() {
+                        self.on_stack.remove(w);
+                        group.push(w.to_string());
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if group.len() > 1 {
+                        group.sort();
+                        self.out.push(group);
+                    }
+                }
+            }
+        }
+        let mut t = Tarjan {
+            graph: self,
+            index: HashMap::new(),
+            low: HashMap::new(),
+            stack: Vec::new(),
+            on_stack: BTreeSet::new(),
+            next: 0,
+            out: Vec::new(),
+        };
+        for v in self.edges.keys() {
+            if !t.index.contains_key(v.as_str()) {
+                t.visit(v);
+            }
+        }
+        t.out
+    }
+
+    /// Where `module` names the other members of `circle`, for the failure message.
+    fn edge_lines(&self, module: &str, circle: &[String]) -> String {
+        self.edges
+            .get(module)
+            .into_iter()
+            .flatten()
+            .filter(|(to, _)| circle.contains(to))
+            .map(|(to, at)| format!("→ {to} at {at}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The module paths a line names, made absolute: `crate::a::b::C` → `a::b::C`,
+/// `super::c::D` in `a::b` → `a::c::D`; `use crate::{a::X, b::Y}` → both.
+fn module_paths(code: &str, module: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (start, _) in code
+        .match_indices("crate::")
+        .chain(code.match_indices("super::"))
+    {
+        if start > 0 {
+            let before = code[..start].chars().next_back().unwrap();
+            if before.is_alphanumeric() || before == '_' || before == '$' || before == ':' {
+                continue;
+            }
+        }
+        let rest = &code[start..];
+        let (mut base, tail) = if let Some(tail) = rest.strip_prefix("crate::") {
+            (Vec::new(), tail)
+        } else {
+            let mut base: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
+            let mut tail = rest;
+            while let Some(t) = tail.strip_prefix("super::") {
+                base.pop();
+                tail = t;
+            }
+            (base, tail)
+        };
+        let path_end = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(tail.len());
+        let path = tail[..path_end].trim_end_matches(':');
+        let braces = tail[path_end..].starts_with('{');
+        let mut prefix: Vec<String> = base.drain(..).map(str::to_string).collect();
+        prefix.extend(
+            path.split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        if braces {
+            let inner = &tail[path_end + 1..];
+            let inner = &inner[..inner.find('}').unwrap_or(inner.len())];
+            for item in inner.split(',') {
+                let item = item.trim().split(" as ").next().unwrap_or("").trim();
+                let mut p = prefix.clone();
+                p.extend(
+                    item.split("::")
+                        .filter(|s| !s.is_empty() && *s != "self")
+                        .map(str::to_string),
+                );
+                out.push(p.join("::"));
+            }
+        } else {
+            out.push(prefix.join("::"));
+        }
+    }
+    out
+}
+
+/// The longest module of `known` that `path` starts with (`""`, the root, at worst).
+fn longest_module(path: &str, known: &BTreeSet<String>) -> Option<String> {
+    let parts: Vec<&str> = path.split("::").collect();
+    (0..=parts.len())
+        .rev()
+        .map(|n| parts[..n].join("::"))
+        .find(|m| known.contains(m))
+}
+
+/// Whether `inner` is `outer` or one of its submodules.
+fn is_within(inner: &str, outer: &str) -> bool {
+    outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}::"))
 }
 
 // ---------------------------------------------------------------------------------------

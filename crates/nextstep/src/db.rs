@@ -2,6 +2,7 @@
 //! file under the user's data directory (created on first use).
 
 use anyhow::Context;
+use nextstep_core::redact_url;
 use nextstep_store::Db;
 
 /// The database every pipeline command opens.
@@ -34,14 +35,8 @@ impl DbArgs {
         let location = self.location()?;
         Db::open(&location)
             .await
-            .with_context(|| format!("opening the database at {}", redact(&location)))
+            .with_context(|| format!("opening the database at {}", redact_url(&location)))
     }
-}
-
-/// Hides a password in a URL for messages: the store's redaction, which knows both the
-/// `user:password@` form and a `password=` query parameter.
-pub fn redact(url: &str) -> String {
-    nextstep_store::redact_url(url)
 }
 
 /// Runs an async command body on a small runtime (the CLI is otherwise synchronous).
@@ -51,27 +46,4 @@ pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> 
         .build()
         .context("starting the async runtime")?;
     Ok(rt.block_on(future))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_never_reach_messages() {
-        let cases = [
-            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
-            ("postgres://u@h/db", "postgres://u@h/db"),
-            (
-                "postgres://h/db?password=hunter2",
-                "postgres://h/db?password=***",
-            ),
-            (
-                "postgres://u:a@h/db?sslmode=disable&password=b",
-                "postgres://u:***@h/db?sslmode=disable&password=***",
-            ),
-            ("/home/me/nextstep.db", "/home/me/nextstep.db"),
-        ];
-        for (url, want) in cases {
-            assert_eq!(super::redact(url), want);
-        }
-    }
 }

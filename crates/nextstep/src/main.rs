@@ -151,10 +151,13 @@ fn rules_cmd(args: &RulesArgs) -> anyhow::Result<ExitCode> {
 
 fn db_migrate(db: &db::DbArgs) -> anyhow::Result<ExitCode> {
     db::block_on(async {
-        use nextstep_store::Store;
+        use nextstep_core::Store;
         let store = db.open().await?;
         store.migrate().await?;
-        println!("database at {} is up to date", db::redact(&db.location()?));
+        println!(
+            "database at {} is up to date",
+            nextstep_core::redact_url(&db.location()?)
+        );
         anyhow::Ok(ExitCode::SUCCESS)
     })?
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use nextstep_analyzer::{Analysis, CallContext, Rules, Side};
-use nextstep_store::Outcome;
+use nextstep_core::Outcome;
 
 /// The seed and date every test uses; `DEMO_SEED` and `DEMO_TODAY` (YYYY-MM-DD) override
 /// them to try others, and `DEMO_DUMP=DIR` writes the generated call files there.
@@ -258,7 +258,7 @@ fn the_data_has_the_promised_shape() {
     }
 
     // Calls: within their deal's life, 1–4 per deal, file names with date and extension.
-    let deal_of: HashMap<&str, &nextstep_store::NewDeal> = data
+    let deal_of: HashMap<&str, &nextstep_core::NewDeal> = data
         .deals
         .iter()
         .map(|d| (d.external_id.as_str(), d))

@@ -11,12 +11,14 @@ use std::process::Command as StdCommand;
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use nextstep_analyzer::AskInstead;
+use nextstep_core::dataset;
+use nextstep_core::{NewCall, Scope, Store};
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
 use nextstep_insight::outcomes::outcomes;
-use nextstep_server::{dataset, reports};
-use nextstep_store::{Db, NewCall, Scope, Store};
+use nextstep_server::reports;
+use nextstep_store::Db;
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use nextstep_store::{Db, Scope, Store, TeamStore, UploadStatus};
+use nextstep_core::{Scope, Store, TeamStore, UploadStatus};
+use nextstep_store::Db;
 
 /// Kills the server when the test ends, however it ends.
 struct Server {

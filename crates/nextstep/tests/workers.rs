@@ -8,10 +8,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nextstep_core::{Scope, Store, TeamStore, UploadStatus};
 use nextstep_server::jobs::Queue;
 use nextstep_server::outbox::UploadRequest;
 use nextstep_server::{AppState, ServerConfig};
-use nextstep_store::{Db, PgStore, Scope, Store, TeamStore, UploadStatus};
+use nextstep_store::{Db, PgStore};
 
 const UPLOADS: usize = 1000;
 
@@ -48,7 +49,7 @@ async fn two_workers_share_a_thousand_calls_each_done_once() {
         .await
         .expect("PostgreSQL");
     let db = Db::Postgres(store.clone());
-    db.import_deals(&[nextstep_store::NewDeal {
+    db.import_deals(&[nextstep_core::NewDeal {
         external_id: "W-1".into(),
         name: "Scale-out deal".into(),
         account: Some("Acme".into()),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::MIN_STAGE_DEALS;
 use super::snapshot::{Context, StageHistory, closed_by, is_won};
-use crate::data::Dataset;
+use nextstep_core::dataset::Dataset;
 
 /// One row of the baseline's table: how the team's closed deals that were in a stage ended.
 #[derive(Debug, Clone, PartialEq, Serialize)]

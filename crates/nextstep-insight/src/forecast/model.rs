@@ -8,7 +8,7 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
-use nextstep_store::{Deal, DefinedBy};
+use nextstep_core::{Deal, DefinedBy};
 use serde::Serialize;
 
 use super::snapshot::{Context, DealSnapshot, StageHistory, closed_by, is_won, snapshot};
@@ -16,7 +16,7 @@ use super::{
     ALPHA, ForecastError, GRADIENT_TOLERANCE, MAX_ITERATIONS, MAX_TRAINING_ROWS, MIN_CLOSED_DEALS,
     MIN_PER_OUTCOME, RARE_OWNER_DEALS, SNAPSHOT_EVERY_DAYS,
 };
-use crate::data::Dataset;
+use nextstep_core::dataset::Dataset;
 
 const NUMERIC: [&str; 5] = [
     "age_days",

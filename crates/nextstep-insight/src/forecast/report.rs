@@ -2,7 +2,7 @@
 //! baseline, with totals per category.
 
 use chrono::NaiveDate;
-use nextstep_store::{Cents, Deal, DefinedBy};
+use nextstep_core::{Cents, Deal, DefinedBy};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::StageBaseline;
@@ -11,8 +11,8 @@ use super::model::ForecastModel;
 use super::snapshot::{Context, DealSnapshot, StageHistory};
 use super::stored::Fit;
 use super::{ALPHA, BEST_CASE_MIN, COMMIT_MIN, OMIT_BELOW, STALE_DAYS};
-use crate::data::Dataset;
 use crate::period::Quarter;
+use nextstep_core::dataset::Dataset;
 
 // ---------------------------------------------------------------------------------------
 // Categories

@@ -4,12 +4,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use nextstep_store::{Cents, Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepStatus};
+use nextstep_core::{Cents, Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepStatus};
 use serde::Serialize;
 
-use nextstep_store::facts::CallFactRow;
-
-use crate::data::Dataset;
+use nextstep_core::dataset::{CallFactRow, Dataset};
 
 /// Every deal's stage changes, as the store keeps them (`Store::stage_history`). Optional:
 /// without it a closed deal's stage before it closed is unknown (see the module doc).

@@ -4,8 +4,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use nextstep_analyzer::{Analysis, Kind, Moment, NextStep, Owner, Side, SideBasis, SpeakerRole};
-use nextstep_insight::{CallRecord, Dataset};
-use nextstep_store::{Deal, DefinedBy, NextStepRecord, Outcome, Rep, StepSource, StepStatus};
+use nextstep_core::dataset::{CallRecord, Dataset};
+use nextstep_core::{Deal, DefinedBy, NextStepRecord, Outcome, Rep, StepSource, StepStatus};
 
 /// A date from `YYYY-MM-DD`.
 pub fn d(s: &str) -> NaiveDate {

@@ -9,8 +9,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
+use nextstep_core::{Cents, DefinedBy, NextStepRecord};
 use nextstep_insight::hygiene::{Flag, Row};
-use nextstep_store::{Cents, DefinedBy, NextStepRecord};
 use serde::Deserialize;
 
 use super::{Chrome, UiResult, date, group, money, page_caller, render};
@@ -348,7 +348,7 @@ pub async fn board(
 mod tests {
     use super::*;
     use chrono::Utc;
-    use nextstep_store::{Deal, NextStepRecord, PipelineRow, StepSource, StepStatus};
+    use nextstep_core::{Deal, NextStepRecord, PipelineRow, StepSource, StepStatus};
 
     fn row(
         id: i64,

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use nextstep_analyzer::{Analysis, Side, SideBasis};
-use nextstep_store::Store;
+use nextstep_core::Store;
 use serde::Deserialize;
 
 use super::highlight::{self, MomentClass, TurnIn, TurnView};
@@ -134,7 +134,7 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
         .await?;
 
     let analysis: Option<Analysis> = serde_json::from_value(call.analysis.clone()).ok();
-    let parsed = crate::ingest::stored_transcript(&call)
+    let parsed = nextstep_core::ingest::stored_transcript(&call)
         .map(|t| t.turns())
         .ok();
 

@@ -17,14 +17,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
-use nextstep_store::{ConfirmLink, LinkAnswer, StepStatus, StoreError, TeamStore};
+use nextstep_core::{ConfirmLink, LinkAnswer, StepStatus, StoreError, TeamStore};
 use serde::Deserialize;
 
 use super::{
     UiError, UiResult, asset_version, csrf_cookie, double_submit_ok, form_fields, render_status,
 };
-use crate::auth::{behind_tls, cookie, digest};
+use crate::auth::{behind_tls, cookie};
 use crate::state::AppState;
+use nextstep_core::secrets::digest;
 
 /// The confirmation form's double-submit cookie.
 pub const CONFIRM_CSRF_COOKIE: &str = "nextstep_confirm_csrf";

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use nextstep_analyzer::Moment;
-use nextstep_store::{
+use nextstep_core::{
     ConfirmLink, DefinedBy, LinkAnswer, NextStepRecord, StepSource, StepStatus, Store, TeamStore,
 };
 

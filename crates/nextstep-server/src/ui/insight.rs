@@ -11,10 +11,10 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use nextstep_core::Role;
 use nextstep_insight::charts::{bar_svg, line_svg};
 use nextstep_insight::coach::{CoachFilter, CoachReport, MomentKind, Part, RepScorecard};
 use nextstep_insight::forecast::{Category, Estimate, Total};
-use nextstep_store::Role;
 
 use super::{Chrome, UiResult, group, page_caller, pct, render};
 use crate::auth::Caller;
@@ -191,7 +191,7 @@ fn filter_for(caller: &Caller) -> CoachFilter {
 }
 
 async fn coach_report(state: &AppState, caller: &Caller) -> UiResult<Arc<CoachReport>> {
-    Ok(crate::report_cache::coach(state, &caller.scope(), &filter_for(caller)).await?)
+    Ok(crate::reports::cached_coach(state, &caller.scope(), &filter_for(caller)).await?)
 }
 
 #[derive(Template)]
@@ -392,7 +392,7 @@ pub async fn forecast_page(State(state): State<AppState>, headers: HeaderMap) ->
     let caller = page_caller(&state, &headers).await?;
     async {
         let (report, calibration) =
-            crate::report_cache::forecast_page(&state, &caller.scope()).await?;
+            crate::reports::cached_forecast_page(&state, &caller.scope()).await?;
         let calibration = Result::clone(&calibration);
         let model_line = if report.model.available {
             format!(

@@ -2,7 +2,7 @@
 //! one small script, all served by this module so the strict CSP (`script-src 'self';
 //! style-src 'self'`) holds with no inline code anywhere.
 //!
-//! Every page reads through the store with the caller's [`Scope`](nextstep_store::Scope),
+//! Every page reads through the store with the caller's [`Scope`](nextstep_core::Scope),
 //! so what a page shows is what the store lets the caller see; templates only escape and
 //! lay out. Every form POST of a session carries the session's CSRF token (hidden field
 //! `csrf`); the login form and the public confirmation page, which have no session, use
@@ -36,11 +36,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-use nextstep_store::{Cents, Role};
+use nextstep_core::{Cents, Role};
 
-use crate::auth::{Caller, Via, authenticate, constant_time_eq};
+use crate::auth::{Caller, Via, authenticate};
 use crate::error::ApiError;
 use crate::state::AppState;
+use nextstep_core::secrets::constant_time_eq;
 
 /// The stylesheet, compiled in so the binary is the whole deployment.
 const APP_CSS: &str = include_str!("../../static/app.css");
@@ -76,7 +77,7 @@ pub fn routes() -> axum::Router<AppState> {
 pub fn asset_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
-        let d = crate::auth::digest(&format!("{APP_CSS}\u{0}{APP_JS}"));
+        let d = nextstep_core::secrets::digest(&format!("{APP_CSS}\u{0}{APP_JS}"));
         d[..12].to_string()
     })
 }
@@ -235,8 +236,8 @@ impl From<ApiError> for UiError {
     }
 }
 
-impl From<nextstep_store::StoreError> for UiError {
-    fn from(e: nextstep_store::StoreError) -> Self {
+impl From<nextstep_core::StoreError> for UiError {
+    fn from(e: nextstep_core::StoreError) -> Self {
         ApiError::from(e).into()
     }
 }

@@ -8,14 +8,14 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::{Duration, NaiveDate, Utc};
 use http_body_util::BodyExt;
-use nextstep_store::{
-    Db, NewConfirmLink, NewDeal, NewSession, NewUser, Role, Scope, SqliteStore, Store, TeamStore,
-};
+use nextstep_core::{NewConfirmLink, NewDeal, NewSession, NewUser, Role, Scope, Store, TeamStore};
+use nextstep_store::{Db, SqliteStore};
 use tower::ServiceExt;
 
-use crate::auth::{SESSION_COOKIE, digest, hash_password, random_hex};
+use crate::auth::SESSION_COOKIE;
 use crate::jobs::Queue;
 use crate::{AppState, ServerConfig};
+use nextstep_core::secrets::{digest, hash_password, random_hex};
 
 const PASSWORD: &str = "correct horse battery staple";
 const XSS_SCRIPT: &str = "<script>alert(1)</script>";
@@ -120,13 +120,13 @@ async fn fixture(name: &str) -> Fx {
         &format!("Hmm {XSS_SCRIPT} {XSS_IMG}. Twenty-four."),
     );
     let rules = nextstep_analyzer::Rules::defaults();
-    let judged = crate::ingest::judge(
+    let judged = nextstep_core::ingest::judge(
         text.as_bytes(),
         "bail.vtt",
         None,
         NaiveDate::from_ymd_opt(2026, 4, 15),
         Utc::now().date_naive(),
-        &crate::ingest::KnownSides::default(),
+        &nextstep_core::ingest::KnownSides::default(),
         &rules,
     )
     .unwrap();
@@ -140,13 +140,13 @@ async fn fixture(name: &str) -> Fx {
          Tom Becker: {XSS_IMG} Honestly I'm lost, I don't follow any of this.\n\
          Ann Rep: No problem, I'll send you a proposal by Friday.\n"
     );
-    let judged = crate::ingest::judge(
+    let judged = nextstep_core::ingest::judge(
         plain.as_bytes(),
         "plain.txt",
         None,
         NaiveDate::from_ymd_opt(2026, 4, 16),
         Utc::now().date_naive(),
-        &crate::ingest::KnownSides::named(&["Ann Rep".to_string()]),
+        &nextstep_core::ingest::KnownSides::named(&["Ann Rep".to_string()]),
         &rules,
     )
     .unwrap();
@@ -158,8 +158,8 @@ async fn fixture(name: &str) -> Fx {
     // and the deal page show both.
     let upload = db
         .create_upload(
-            &nextstep_store::Scope::All,
-            &nextstep_store::NewUpload {
+            &nextstep_core::Scope::All,
+            &nextstep_core::NewUpload {
                 deal_id: d1,
                 user_id: None,
                 file_name: format!("{XSS_IMG}.vtt"),
@@ -661,13 +661,13 @@ async fn long_transcripts_are_paged() {
         ));
         n += 1;
     }
-    let judged = crate::ingest::judge(
+    let judged = nextstep_core::ingest::judge(
         text.as_bytes(),
         "long.txt",
         None,
         NaiveDate::from_ymd_opt(2026, 4, 16),
         Utc::now().date_naive(),
-        &crate::ingest::KnownSides::named(&["Ann Rep".to_string()]),
+        &nextstep_core::ingest::KnownSides::named(&["Ann Rep".to_string()]),
         &nextstep_analyzer::Rules::defaults(),
     )
     .unwrap();

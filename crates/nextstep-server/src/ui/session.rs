@@ -17,7 +17,7 @@ use axum::extract::rejection::FormRejection;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use nextstep_store::{LoginGate, TeamStore};
+use nextstep_core::{LoginGate, TeamStore};
 use serde::Deserialize;
 
 use super::{
@@ -25,11 +25,12 @@ use super::{
     page_caller, render_status,
 };
 use crate::auth::{
-    LOCKOUT_WINDOW, MAX_LOGIN_ATTEMPTS, SESSION_COOKIE, authenticate, behind_tls, cookie, digest,
-    hash_password, session_cookie, start_session,
+    LOCKOUT_WINDOW, MAX_LOGIN_ATTEMPTS, SESSION_COOKIE, authenticate, behind_tls, cookie,
+    session_cookie, start_session,
 };
 use crate::limits::{MAX_EMAIL_CHARS, MAX_PASSWORD_BYTES};
 use crate::state::AppState;
+use nextstep_core::secrets::{digest, hash_password};
 
 /// The login form's double-submit cookie.
 pub const LOGIN_CSRF_COOKIE: &str = "nextstep_login_csrf";

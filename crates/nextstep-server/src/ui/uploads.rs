@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use nextstep_store::{Role, TeamStore, UploadStatus};
+use nextstep_core::{Role, TeamStore, UploadStatus};
 
 use super::{Chrome, UiResult, page_caller, render};
 use crate::state::AppState;

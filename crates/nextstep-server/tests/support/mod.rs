@@ -19,13 +19,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{Duration, NaiveDate, Utc};
 use http_body_util::BodyExt;
-use nextstep_server::auth::{SESSION_COOKIE, digest, hash_password, random_hex};
+use nextstep_core::secrets::{digest, hash_password, random_hex};
+use nextstep_core::{
+    NewApiToken, NewDeal, NewSession, NewUpload, NewUser, Role, Scope, Store, TeamStore, User,
+};
+use nextstep_server::SESSION_COOKIE;
 use nextstep_server::jobs::Queue;
 use nextstep_server::{AppState, ServerConfig};
-use nextstep_store::{
-    Db, NewApiToken, NewDeal, NewSession, NewUpload, NewUser, PgStore, Role, Scope, SqliteStore,
-    Store, TeamStore, User,
-};
+use nextstep_store::{Db, PgStore, SqliteStore};
 
 /// The example transcripts (in the repository), by name.
 pub const CALL_VTT: &str =
@@ -181,13 +182,13 @@ fn deal(ext: &str, owner: &str, stage: &str, dollars: i64) -> NewDeal {
 /// Judges `text` as the analysis worker would and stores it as a call on `deal_id`.
 pub async fn add_judged_call(db: &Db, deal_id: i64, text: &str, name: &str, day: &str) -> i64 {
     let rules = nextstep_analyzer::Rules::defaults();
-    let judged = nextstep_server::ingest::judge(
+    let judged = nextstep_core::ingest::judge(
         text.as_bytes(),
         name,
         None,
         Some(date(day)),
         Utc::now().date_naive(),
-        &nextstep_server::ingest::KnownSides::default(),
+        &nextstep_core::ingest::KnownSides::default(),
         &rules,
     )
     .unwrap_or_else(|e| panic!("fixture transcript {name} does not judge: {e}"));

@@ -4,7 +4,7 @@
 //! (one seed, one slice), with no dependency but the store's own model.
 
 use chrono::{Days, NaiveDate};
-use nextstep_store::{NewDeal, Outcome};
+use nextstep_core::{NewDeal, Outcome};
 
 /// Products and list prices in dollars, as in Maven's `products.csv`.
 const PRODUCTS: [(&str, i64); 7] = [

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use nextstep_store::Store;
+use nextstep_core::Store;
 use nextstep_transcript::Format;
 
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
-use nextstep_server::ingest::{self, Judged};
+use nextstep_core::ingest::{self, Judged};
 
 /// `nextstep calls …`
 #[derive(Debug, clap::Subcommand)]
@@ -51,7 +51,7 @@ pub fn run(cmd: &CallsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let rules = judge.load()?;
     block_on(async {
         let store = db.open().await?;
-        let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
+        let d = store.find_deal(&nextstep_core::Scope::All, deal).await?;
         // The deal's owner and the team's reps are on the seller's side, with `--seller`.
         let sides = ingest::team_sides(&store, &d, seller).await?;
         let mut failed = 0;

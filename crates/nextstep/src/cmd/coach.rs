@@ -5,14 +5,10 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use std::io::Write;
-
-use nextstep_insight::coach::{CoachFilter, CoachReport, RepScorecard};
+use nextstep_insight::coach::{CoachFilter, CoachReport, RepScorecard, scorecards};
 use nextstep_insight::outcomes::outcomes;
-use nextstep_server::reports;
-use nextstep_store::Scope;
 
-use crate::cmd::percent;
+use crate::cmd::{dataset, percent};
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
 
@@ -119,6 +115,10 @@ pub fn print_report(report: &CoachReport) {
 
 /// Runs `nextstep coach`.
 pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let data = block_on(async {
+        let store = db.open().await?;
+        dataset::load(&store).await
+    })??;
     let filter = CoachFilter {
         rep: args.rep.clone(),
         team_manager: args.team.clone(),
@@ -126,26 +126,11 @@ pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         until: args.until,
     };
     let rules = inputs::load_rules(args.rules.as_deref())?;
-    // Aggregated from the per-call facts in SQL: no transcript or whole analysis is read
-    // but the few calls the quoted moments come from.
-    let (report, data) = block_on(async {
-        let store = db.open().await?;
-        let report =
-            reports::coach_report(&store, &Scope::All, &filter, rules.ask_instead()).await?;
-        let data = reports::facts_dataset(&store, &Scope::All).await?;
-        anyhow::Ok((report, data))
-    })??;
+    let report = scorecards(&data, &filter, rules.ask_instead());
     let outcomes = outcomes(&data);
     if args.json {
-        // Written as it is serialised, not built in memory first.
-        let out = std::io::stdout().lock();
-        let mut out = std::io::BufWriter::new(out);
-        serde_json::to_writer(
-            &mut out,
-            &serde_json::json!({"reps": report.reps, "team": report.team, "outcomes": outcomes}),
-        )?;
-        writeln!(out)?;
-        out.flush()?;
+        let v = serde_json::json!({"reps": report.reps, "team": report.team, "outcomes": outcomes});
+        println!("{}", serde_json::to_string(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     if report.reps.is_empty() {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
-use nextstep_store::{DealFilter, Store};
+use nextstep_core::{DealFilter, Store};
 use serde_json::json;
 
 use crate::cmd::{money, units};
@@ -77,7 +77,7 @@ pub fn run(cmd: &DealsCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             DealsCommand::Show { deal, json } => {
-                let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
+                let d = store.find_deal(&nextstep_core::Scope::All, deal).await?;
                 let steps = store.next_step_history(d.id).await?;
                 let calls = store.calls_for_deal(d.id).await?;
                 let stages = store.stage_history(d.id).await?;

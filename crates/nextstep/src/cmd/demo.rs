@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use nextstep_analyzer::Rules;
+use nextstep_core::Store;
+use nextstep_core::ingest;
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::forecast_with_history;
 use nextstep_insight::hygiene::{self, Options};
-use nextstep_server::ingest;
-use nextstep_store::Store;
 
 use crate::cmd::{coach, dataset, forecast, money};
 use crate::db::{DbArgs, block_on};
@@ -43,7 +43,7 @@ pub async fn seed_demo_team(
 ) -> anyhow::Result<bool> {
     let rules = Rules::defaults();
     let already = store
-        .find_deal(&nextstep_store::Scope::All, "DEMO-0001")
+        .find_deal(&nextstep_core::Scope::All, "DEMO-0001")
         .await
         .ok();
     let seeded = match &already {
@@ -68,7 +68,7 @@ pub async fn seed_demo_team(
         )
         .with_context(|| format!("demo call {}", call.file_name))?;
         let deal = store
-            .find_deal(&nextstep_store::Scope::All, &call.deal_external_id)
+            .find_deal(&nextstep_core::Scope::All, &call.deal_external_id)
             .await?;
         store
             .add_call(deal.id, &judged.call, judged.step.as_ref())
@@ -135,7 +135,7 @@ pub fn run(args: &DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     println!("== Pipeline hygiene (open deals)\n");
     let rows: Vec<_> = block_on(async {
         let store = db.open().await?;
-        anyhow::Ok(store.pipeline(&nextstep_store::Scope::All, None).await?)
+        anyhow::Ok(store.pipeline(&nextstep_core::Scope::All, None).await?)
     })??;
     let report = hygiene::report(
         rows,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport};
 use nextstep_analyzer::AskInstead;
-use nextstep_insight::Dataset;
+use nextstep_core::dataset::Dataset;
 use nextstep_insight::digest::{Digest, IsoWeek, manager_digest, parse_iso_week, rep_digest, slug};
 
 use crate::cmd::dataset;

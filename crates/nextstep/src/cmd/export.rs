@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use nextstep_io::{DealWithStep, Preset};
-use nextstep_store::{DealFilter, Store};
+use nextstep_core::{DealFilter, Store};
+use nextstep_crm::{DealWithStep, Preset};
 
 use crate::db::{DbArgs, block_on};
 
@@ -55,11 +55,11 @@ pub fn run(cmd: &ExportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 let store = db.open().await?;
                 anyhow::Ok(
                     store
-                        .pipeline(&nextstep_store::Scope::All, owner.as_deref())
+                        .pipeline(&nextstep_core::Scope::All, owner.as_deref())
                         .await?,
                 )
             })??;
-            let export = nextstep_io::write_ics(nextstep_io::pipeline_steps(&rows));
+            let export = nextstep_crm::write_ics(nextstep_crm::pipeline_steps(&rows));
             output(out)?.write_all(export.calendar.as_bytes())?;
             eprintln!(
                 "nextstep: {} events{}",
@@ -89,11 +89,11 @@ pub fn run(cmd: &ExportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 };
                 let deals = store.list_deals(&filter).await?;
                 let rows = store
-                    .pipeline(&nextstep_store::Scope::All, owner.as_deref())
+                    .pipeline(&nextstep_core::Scope::All, owner.as_deref())
                     .await?;
                 anyhow::Ok((deals, rows))
             })??;
-            let steps: HashMap<i64, &nextstep_store::NextStepRecord> = rows
+            let steps: HashMap<i64, &nextstep_core::NextStepRecord> = rows
                 .iter()
                 .filter_map(|r| r.next_step.as_ref().map(|s| (r.deal.id, s)))
                 .collect();
@@ -102,7 +102,7 @@ pub fn run(cmd: &ExportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 step: steps.get(&d.id).copied(),
                 call_date: None,
             });
-            let written = nextstep_io::write_salesforce_deals(output(out)?, items)?;
+            let written = nextstep_crm::write_salesforce_deals(output(out)?, items)?;
             eprintln!("nextstep: {written} deals written");
             Ok(ExitCode::SUCCESS)
         }

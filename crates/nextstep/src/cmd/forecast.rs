@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
-use nextstep_insight::Dataset;
+use nextstep_core::dataset::Dataset;
 use nextstep_insight::backtest::{BacktestReport, Metrics, backtest_with_history, reliability_svg};
 use nextstep_insight::forecast::{ForecastReport, Quarter, StageHistory, forecast_with_history};
 
@@ -53,8 +53,7 @@ pub enum BacktestCommand {
 
 async fn load(db: &DbArgs) -> anyhow::Result<(Dataset, StageHistory)> {
     let store = db.open().await?;
-    // The calls' facts, not their analyses: the forecast reads no more.
-    let data = nextstep_server::reports::facts_dataset(&store, &nextstep_store::Scope::All).await?;
+    let data = dataset::load(&store).await?;
     let history = dataset::stage_history(&store).await?;
     Ok((data, history))
 }

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use nextstep_io::{DealMap, Preset, Rejected, write_rejects};
-use nextstep_store::{ImportStats, Store};
+use nextstep_core::{ImportStats, Store};
+use nextstep_crm::{DealMap, Preset, Rejected, write_rejects};
 
 use crate::db::{DbArgs, block_on};
 
@@ -150,10 +150,12 @@ pub fn run(cmd: &ImportCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             };
             let (reader, size) = open(file)?;
             let bar = progress_bar(size);
-            let parsed =
-                nextstep_io::read_deals_with_progress(reader, *preset, map.as_ref(), |_, bytes| {
-                    bar.set_position(bytes)
-                });
+            let parsed = nextstep_crm::read_deals_with_progress(
+                reader,
+                *preset,
+                map.as_ref(),
+                |_, bytes| bar.set_position(bytes),
+            );
             bar.finish_and_clear();
             let parsed = match parsed {
                 Ok(p) => p,
@@ -200,8 +202,8 @@ enum SideTable {
 
 /// The rows of one side table, read and ready to upsert.
 enum SideRows {
-    Accounts(Vec<nextstep_store::NewAccount>),
-    Reps(Vec<nextstep_store::NewRep>),
+    Accounts(Vec<nextstep_core::NewAccount>),
+    Reps(Vec<nextstep_core::NewRep>),
 }
 
 /// Reads a side table, handles its bad rows like a deals import, and upserts the rest.
@@ -213,10 +215,10 @@ fn import_side_table(
 ) -> anyhow::Result<ExitCode> {
     let (reader, _) = open(file)?;
     let read = match table {
-        SideTable::Accounts => nextstep_io::read_accounts(reader)
+        SideTable::Accounts => nextstep_crm::read_accounts(reader)
             .map(|p| (SideRows::Accounts(p.accounts), p.rejects, p.headers)),
         SideTable::Reps => {
-            nextstep_io::read_reps(reader).map(|p| (SideRows::Reps(p.reps), p.rejects, p.headers))
+            nextstep_crm::read_reps(reader).map(|p| (SideRows::Reps(p.reps), p.rejects, p.headers))
         }
     };
     let (rows, rejects, headers) = match read {

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use nextstep_core::{NextStepRecord, Store};
 use nextstep_insight::hygiene::{self, Flag, Options, Report};
-use nextstep_store::{NextStepRecord, Store};
 use serde_json::json;
 
 use crate::cmd::{money, units};
@@ -191,7 +191,7 @@ pub fn run(args: &PipelineArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let store = db.open().await?;
         anyhow::Ok(
             store
-                .pipeline(&nextstep_store::Scope::All, args.owner.as_deref())
+                .pipeline(&nextstep_core::Scope::All, args.owner.as_deref())
                 .await?,
         )
     })??;

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use nextstep_analyzer::Rules;
-use nextstep_server::auth::{hash_password, issue_api_token, random_hex};
+use nextstep_core::secrets::{hash_password, issue_api_token, random_hex};
+use nextstep_core::{NewUser, Role, TeamStore};
 use nextstep_server::jobs::Queue;
 use nextstep_server::{AppState, ServerConfig};
-use nextstep_store::{Db, NewUser, Role, TeamStore};
+use nextstep_store::Db;
 
 use crate::cmd::demo::{demo_location, seed_demo_team};
 use crate::db::{DbArgs, block_on};
@@ -44,7 +45,7 @@ pub struct ServeArgs {
     queue: String,
     /// The largest request body any route takes, in MB (MiB): transcript uploads, CSV
     /// imports and forms alike. Larger ones answer 413.
-    #[arg(long, default_value_t = nextstep_server::state::DEFAULT_MAX_UPLOAD_MB as u16,
+    #[arg(long, default_value_t = nextstep_server::DEFAULT_MAX_UPLOAD_MB as u16,
           value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=1024))]
     max_upload_mb: u16,
     #[command(flatten)]
@@ -278,7 +279,7 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         nextstep_server::serve(state, args.bind, args.workers, shutdown_signal(), |addr| {
             println!(
                 "nextstep server listening on http://{addr}/ (database: {})",
-                crate::db::redact(&location)
+                nextstep_core::redact_url(&location)
             );
             if let Some((password, manager, rep)) = &login {
                 println!("Log in as admin@demo.nextstep with password {password}");

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use nextstep_store::{DefinedBy, NewNextStep, StepSource, StepStatus, Store};
+use nextstep_core::{DefinedBy, NewNextStep, StepSource, StepStatus, Store};
 
 use crate::db::{DbArgs, block_on};
 use crate::inputs;
@@ -90,7 +90,7 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 kind,
                 owner,
             } => {
-                let d = store.find_deal(&nextstep_store::Scope::All, deal).await?;
+                let d = store.find_deal(&nextstep_core::Scope::All, deal).await?;
                 let defined_by = match defined_by {
                     DefinedByArg::Prospect => DefinedBy::Prospect,
                     DefinedByArg::Seller => DefinedBy::Seller,
@@ -127,7 +127,7 @@ pub fn run(cmd: &StepCommand, db: &DbArgs) -> anyhow::Result<ExitCode> {
             StepCommand::Cancel { deal } => (deal, StepStatus::Cancelled),
         };
         let d = store
-            .find_deal(&nextstep_store::Scope::All, deal_key)
+            .find_deal(&nextstep_core::Scope::All, deal_key)
             .await?;
         let rec = store.close_next_step(d.id, status).await?;
         println!(

@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use nextstep_analyzer::{Kind, Side};
-use nextstep_store::{NewDeal, Outcome};
+use nextstep_core::{NewDeal, Outcome};
 
 use super::calls::{self, CallSpec, Ctx, Generated, Warmth};
 use super::market::{self, Account, BOSS_ROLES, FIRST_NAMES, INDUSTRIES, LAST_NAMES, ProductLine};

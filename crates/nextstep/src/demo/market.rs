@@ -1,7 +1,7 @@
 //! Who the demo team sells to: four products, the industries that buy each, and
 //! accounts and contacts with realistic names (some with accents, as real CRMs have).
 
-use nextstep_store::NewAccount;
+use nextstep_core::NewAccount;
 
 use super::rng::Rng;
 

@@ -51,7 +51,7 @@ mod team;
 
 use chrono::NaiveDate;
 use nextstep_analyzer::{Kind, Side};
-use nextstep_store::{NewAccount, NewDeal, NewRep};
+use nextstep_core::{NewAccount, NewDeal, NewRep};
 use nextstep_transcript::Format;
 
 pub use render::Style;

@@ -5,7 +5,7 @@
 //! bail out with a proposal?), so two calls by the same rep differ while the rep's rates,
 //! over thirty-odd deals, come out where the profile puts them.
 
-use nextstep_store::NewRep;
+use nextstep_core::NewRep;
 
 /// What a rep tends to do at each moment of a call, as probabilities in `0..=1`.
 ///
