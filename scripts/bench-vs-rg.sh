@@ -64,7 +64,7 @@ fi
 
 log "building release binary and generator"
 cargo build --release -p nextstep >&2
-cargo build --release -p nextstep-analyzer --example gen_calls >&2
+cargo build --release -p nextstep-synth --example gen_calls >&2
 
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 nextstep="$target_dir/release/nextstep"

@@ -2,9 +2,9 @@
 //! `analyze`, so regressions against the project's targets (a one-hour call in under
 //! 5 ms; a corpus within 3× of `rg -F -i -f phrases`) show up as numbers.
 //!
-//! Inputs are synthetic one-hour calls from `support/synth.rs` (the same generator
-//! `examples/gen_calls.rs` uses for the `scripts/bench-vs-rg.sh` corpus), so nothing
-//! here depends on files on disk.
+//! Inputs are synthetic one-hour calls from `nextstep_synth::long_calls` (the same
+//! generator `nextstep-synth`'s `examples/gen_calls.rs` uses for the
+//! `scripts/bench-vs-rg.sh` corpus), so nothing here depends on files on disk.
 //!
 //! Groups:
 //! - `one_hour_call/parse+analyze/<format>`: one call per format, detection included
@@ -16,18 +16,15 @@
 //!
 //! Run with `cargo bench -p nextstep-analyzer`.
 
-mod support {
-    pub mod synth;
-}
-
 use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nextstep_analyzer::{Analysis, CallContext, Rules, analyze};
+use nextstep_synth::Style;
+use nextstep_synth::long_calls::{self as synth, CallFile};
 use nextstep_transcript::Utterance;
-use support::synth::{self, CallFile, Style};
 
 /// Seed of every generated input, so runs compare like with like.
 const SEED: u64 = 0x5EED_CA11;
@@ -86,7 +83,7 @@ fn one_hour_call(c: &mut Criterion) {
             bytes,
             |b, bytes| b.iter(|| parse_and_analyze(black_box(bytes), &ctx, &rules)),
         );
-        if style == Style::Teams {
+        if style == Style::TeamsVtt {
             group.bench_with_input(
                 BenchmarkId::new("parse", style.name()),
                 bytes,

@@ -210,6 +210,16 @@ fn ordinals_as_numbers(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The first concrete date in `text` (lower-cased), resolved against `call`.
 pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> Option<NaiveDate> {
+    scan(text, call, ctx, true)
+}
+
+/// Like [`first_date`], but a bare "today" ("thanks for making the time today") is no
+/// date: for turns read only for context, where it is rarely a deadline.
+pub(crate) fn named_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> Option<NaiveDate> {
+    scan(text, call, ctx, false)
+}
+
+fn scan(text: &str, call: NaiveDate, ctx: &mut DateContext, bare_today: bool) -> Option<NaiveDate> {
     let text = &*ordinals_as_numbers(text);
     // "What sits in SAP today, and I'll email it to you tomorrow": "today" often means
     // "nowadays"; it is the date only when no other date is named.
@@ -286,7 +296,9 @@ pub(crate) fn first_date(text: &str, call: NaiveDate, ctx: &mut DateContext) -> 
             if m.as_str() != "today" {
                 return Some(call); // tonight, this afternoon, end of day
             }
-            today = today.or(Some(call));
+            if bare_today {
+                today = today.or(Some(call));
+            }
             continue;
         }
         if caps.name("dat").is_some() {

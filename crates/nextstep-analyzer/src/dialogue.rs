@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::acts::Act;
-use crate::dates::{DateContext, first_date, remember};
+use crate::dates::{DateContext, first_date, named_date, remember};
 use crate::model::{Kind, Moment, NextStep, Owner, Side, SignalType};
 use crate::sentence::{Basis, Frame, Sentence};
 
@@ -40,6 +40,10 @@ const MODEL_ALONE: f32 = 0.9;
 /// How far into a sentence (in bytes) an agreement word may start and still open it.
 const AGREEMENT_OPENING: usize = 12;
 
+/// How sure the model must be of a seller's commitment, found without the lexicon's
+/// reading, to count it as volunteering work.
+const MODEL_OFFER: f32 = 0.8;
+
 /// Below this probability of a request the model overrules the lexicon's reading of one.
 const MODEL_VETO: f32 = 0.05;
 
@@ -50,8 +54,13 @@ const ADDITION_TURNS: usize = 3;
 /// How many turns before a step a date it was given may have been settled.
 const DUE_LOOKBACK_TURNS: usize = 4;
 
-/// How many turns a negative signal stays open without being named or settled.
-const NEGATIVE_WINDOW_TURNS: usize = 4;
+/// How many turns a negative signal stays open without being named or settled: three
+/// exchanges, as sellers often answer an objection once or twice before escaping it.
+const NEGATIVE_WINDOW_TURNS: usize = 6;
+
+/// How likely the model must think a sentence is negative for a seller's offer after it
+/// to be a bail-out, where it is not sure enough to report the signal itself.
+const LEANING_NEGATIVE: f32 = 0.5;
 
 /// The step currently on the table.
 #[derive(Debug, Clone)]
@@ -133,6 +142,8 @@ struct Walk<'s, 'a> {
     /// Kinds the prospect asked for or named: the seller producing those is not volunteering.
     requested: HashSet<Kind>,
     open_negative: Option<OpenNegative>,
+    /// A signal the model leans to but does not report: context for bail-outs only.
+    weak_negative: Option<OpenNegative>,
     last_ask_turn: Option<usize>,
     /// Sentence in which the prospect agreed to the pending seller step.
     agreed_at: Option<usize>,
@@ -367,6 +378,27 @@ impl Walk<'_, '_> {
         let turned_positive = f.positive
             || s.model_says(Act::Agree).is_some()
             || s.model_says(Act::RequestStep).is_some();
+        // A sentence the model leans to reading as negative without being sure ("I'm not
+        // sure what this does that Looker doesn't", "first they say cheap, then add, add,
+        // add") is not reported as a signal, but an offer right after it is escaping it.
+        if signal.is_none() && !turned_positive && !f.guard_past && !f.guard_habit && !lexicon_step
+        {
+            if let Some((t, act, p)) = s
+                .acts
+                .as_ref()
+                .and_then(|a| a.leaning_signal(LEANING_NEGATIVE))
+            {
+                let mut m = s.evidence(t.as_str(), act, Basis::Model(act, p));
+                m.signal = Some(t);
+                self.weak_negative = Some(OpenNegative {
+                    turn: s.turn,
+                    kind: t,
+                    moment: m,
+                });
+            }
+        } else if turned_positive {
+            self.weak_negative = None;
+        }
         if let Some((kind, basis)) = signal {
             let act = act_of_signal(kind);
             let mut m = s.evidence(kind.as_str(), act, basis);
@@ -630,6 +662,7 @@ impl Walk<'_, '_> {
         if let Some(m) = confront {
             self.out.confrontations.push(m);
             self.open_negative = None;
+            self.weak_negative = None;
         }
         if no_fit.is_some() {
             self.pending = None;
@@ -726,10 +759,16 @@ impl Walk<'_, '_> {
             Act::Suggest
         };
         let deliverable = kind.is_deliverable() || f.custom_deliverable.is_some();
-        if frame == Frame::Commit && deliverable && !self.requested.contains(&kind) {
+        // "I'll be honest with you both": the model's commitment counts as an offer of
+        // work only when it is fairly sure; a weaker one may still carry a step.
+        let sure_offer = match basis {
+            Basis::Model(_, p) => p >= MODEL_OFFER,
+            Basis::Cue(_) => true,
+        };
+        if frame == Frame::Commit && deliverable && sure_offer && !self.requested.contains(&kind) {
             let offer = cue_src.evidence("volunteered", act, basis);
             self.out.volunteered.push(offer.clone());
-            if let Some(n) = &self.open_negative {
+            if let Some(n) = self.open_negative.as_ref().or(self.weak_negative.as_ref()) {
                 let mut bail = offer;
                 bail.why = format!(
                     "bail-out: volunteered after {} (\"{}\") without naming it",
@@ -838,7 +877,7 @@ fn date_agreed_before(window: &[Sentence<'_>], call: NaiveDate) -> Option<NaiveD
     let mut ctx = DateContext::default();
     let mut latest = None;
     for s in window {
-        let date = first_date(&s.norm, call, &mut ctx);
+        let date = named_date(&s.norm, call, &mut ctx);
         remember(&s.norm, call, &mut ctx);
         if !s.f.guarded() {
             latest = date.or(latest);
@@ -856,6 +895,7 @@ pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
         pending: None,
         requested: HashSet::new(),
         open_negative: None,
+        weak_negative: None,
         last_ask_turn: None,
         agreed_at: None,
     };
@@ -866,6 +906,13 @@ pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
             .is_some_and(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS)
         {
             walk.open_negative = None;
+        }
+        if walk
+            .weak_negative
+            .as_ref()
+            .is_some_and(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS)
+        {
+            walk.weak_negative = None;
         }
         match s.side {
             Side::Prospect => walk.prospect(i),

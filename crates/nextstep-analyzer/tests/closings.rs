@@ -25,7 +25,7 @@ fn judge(call: &str, rules: &Rules) -> Analysis {
 #[test]
 fn closings_fresh_calls_taught() {
     // (what the row is about, the call, what it must get, whether the rules alone must)
-    let rows: [(&str, &str, Want, bool); 16] = [
+    let rows: [(&str, &str, Want, bool); 17] = [
         (
             "a title with a full stop is still a speaker's name",
             "Sam Seller: For a branch your size it is about forty thousand a month.\n\
@@ -217,6 +217,21 @@ fn closings_fresh_calls_taught() {
             },
             false,
         ),
+        (
+            "an offer three exchanges after a doubt still escapes it",
+            "Pat Prospect: I just can't see how this beats our spreadsheet.\n\
+             Sam Seller: Fair. How many people use the spreadsheet?\n\
+             Pat Prospect: Six.\n\
+             Sam Seller: And who maintains it?\n\
+             Pat Prospect: Me, mostly.\n\
+             Sam Seller: I'll put together a comparison document for you.\n",
+            Want {
+                defined_by: Some(Side::Seller),
+                kind: Some("information"),
+                bail_out: true,
+            },
+            true,
+        ),
     ];
     let with_model = Rules::defaults();
     let rules_only = Rules::defaults().with_model(None);
@@ -260,7 +275,7 @@ fn hesitant_talk_is_not_naming_a_difficulty() {
 fn a_date_settled_just_before_the_step_is_its_due_date() {
     // (what the row is about, the call, the due date it must get; the call is on
     // Monday 2026-05-11)
-    let rows: [(&str, &str, Option<&str>); 3] = [
+    let rows: [(&str, &str, Option<&str>); 4] = [
         (
             "the day agreed, then the invite",
             "Sam Seller: What's your week look like? I could do Tuesday.\n\
@@ -286,6 +301,14 @@ fn a_date_settled_just_before_the_step_is_its_due_date() {
              Sam Seller: And who runs them?\n\
              Pat Prospect: Me.\n\
              Sam Seller: I'll send the proposal over.\n",
+            None,
+        ),
+        (
+            "a greeting's \"today\" is not a due date",
+            "Sam Seller: Thanks for making the time today.\n\
+             Pat Prospect: Honestly I'm not following how the pricing works.\n\
+             Sam Seller: No problem, why don't I send you a pricing sheet after the call?\n\
+             Pat Prospect: Okay.\n",
             None,
         ),
     ];

@@ -1,8 +1,7 @@
 //! The analysis job queue against real stores: SQLite files and PostgreSQL schemas.
 //!
-//! PostgreSQL tests use `NEXTSTEP_TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/test`) and are skipped when it is unreachable —
-//! except under CI, where that fails them.
+//! PostgreSQL tests use `NEXTSTEP_TEST_POSTGRES_URL` and are skipped with a note when it
+//! is not set — except under CI, where that fails them (nextstep-synth's harness).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -30,21 +29,10 @@ fn temp_db_path() -> PathBuf {
     std::env::temp_dir().join(format!("{}.db", unique("nextstep_jobs")))
 }
 
-fn pg_url() -> String {
-    std::env::var("NEXTSTEP_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-/// A store in a fresh schema, or `None` (test skipped) when PostgreSQL is unreachable.
+/// A store in `schema` (shared by two calls with one name), or `None` (test skipped)
+/// when no PostgreSQL is configured: nextstep-synth's harness.
 async fn pg_store(schema: &str) -> Option<PgStore> {
-    match PgStore::connect_in_schema(&pg_url(), schema).await {
-        Ok(store) => Some(store),
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipping: PostgreSQL unavailable: {e}");
-            None
-        }
-        Err(e) => panic!("PostgreSQL must be reachable under CI: {e}"),
-    }
+    nextstep_synth::harness::postgres_in(schema).await
 }
 
 /// Every run a handler saw: (upload id, attempt).

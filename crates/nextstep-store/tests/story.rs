@@ -1,11 +1,9 @@
 //! The story suite: what the store promises, told once and run against every backend.
 //!
 //! Each story is an `async fn story_…<S: Store>(s: &S)` on an empty store. `stories!`
-//! runs every one on SQLite (a fresh file per test) and on PostgreSQL when
+//! (nextstep-synth's harness) runs every one on SQLite (a fresh file per test) and on PostgreSQL when
 //! `NEXTSTEP_TEST_POSTGRES_URL` is set (a fresh schema per test, dropped at the end; a
 //! failing test leaves its schema behind to look at).
-
-mod harness;
 
 use chrono::NaiveDate;
 use nextstep_core::{
@@ -887,7 +885,7 @@ async fn story_bulk_import<S: Store>(s: &S) {
     assert_eq!(s.list_reps().await.expect("reps").len(), 35);
 }
 
-harness::stories!(
+nextstep_synth::stories!(
     "story";
     story_import_then_reimport,
     story_update_one_field,

@@ -7,8 +7,6 @@
 //! Without that variable the PostgreSQL half is skipped with a note — unless `CI` is set,
 //! where a missing PostgreSQL is a failure.
 
-mod harness;
-
 use chrono::{Duration, NaiveDate, Utc};
 use nextstep_core::{
     DealFilter, DefinedBy, LinkAnswer, LoginGate, NewApiToken, NewCall, NewConfirmLink, NewDeal,
@@ -1259,7 +1257,7 @@ async fn story_superseded_links<S: Store + TeamStore>(s: &S) {
     ));
 }
 
-harness::stories!(
+nextstep_synth::stories!(
     "team";
     story_users,
     story_login_lookup,

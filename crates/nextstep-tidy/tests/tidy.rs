@@ -111,23 +111,7 @@ const SERVER_CALLERS: &[&str] = &[
 
 /// (crate folder, module, module, reason): import circles tolerated for now, for the
 /// reason given. The test fails on entries that no longer excuse anything.
-const CIRCLE_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[
-    (
-        "nextstep-analyzer",
-        "acts",
-        "model",
-        "acts/mod.rs names `model::{Kind, Side, SignalType}` while model.rs's `Moment` names \
-         `acts::Act`; the analyzer is being changed on another branch, so the fix waits",
-    ),
-    (
-        "nextstep-analyzer",
-        "acts::model",
-        "acts::segment",
-        "the act model stores the segmenter's weights, the segmenter trains with \
-         `train::Fitting`, training builds both; the analyzer is being changed on another \
-         branch, so the fix waits",
-    ),
-];
+const CIRCLE_EXCEPTIONS: &[(&str, &str, &str, &str)] = &[];
 
 /// Text that means IO or the clock in a pure library's source (tests excluded).
 const IO_IN_SOURCE: &[&str] = &[

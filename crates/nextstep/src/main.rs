@@ -6,7 +6,6 @@
 mod analyze_cmd;
 mod cmd;
 mod db;
-mod demo;
 mod inputs;
 mod parse_cmd;
 mod report;

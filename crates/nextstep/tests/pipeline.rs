@@ -1,6 +1,7 @@
 //! The pipeline from the command line, end to end: import a CRM file, attach calls, set
 //! and close steps, read the hygiene report, export. Runs on SQLite always and on
-//! PostgreSQL when `NEXTSTEP_TEST_POSTGRES_URL` is set (a fresh database per test).
+//! PostgreSQL when `NEXTSTEP_TEST_POSTGRES_URL` is set (a fresh database per test;
+//! nextstep-synth's harness reads it, and fails the test under `CI` without it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
@@ -36,21 +37,24 @@ Moses Frase: Great, I'll send the invite.\n";
 /// A database for one test: a SQLite file, or a fresh PostgreSQL database.
 struct TestDb {
     url: String,
-    pg_name: Option<String>,
+    /// The PostgreSQL server's URL (`NEXTSTEP_TEST_POSTGRES_URL`) and the database made.
+    pg: Option<(String, String)>,
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        if let Some((base, name)) = &self.pg {
+            let _ = psql(
+                base,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
         }
     }
 }
 
-fn psql(sql: &str) -> std::io::Result<std::process::Output> {
-    let base = std::env::var("NEXTSTEP_TEST_POSTGRES_URL").unwrap_or_default();
+fn psql(base: &str, sql: &str) -> std::io::Result<std::process::Output> {
     StdCommand::new("psql")
-        .arg(&base)
+        .arg(base)
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
         .output()
 }
@@ -58,15 +62,16 @@ fn psql(sql: &str) -> std::io::Result<std::process::Output> {
 fn databases(dir: &Path) -> Vec<TestDb> {
     let mut out = vec![TestDb {
         url: dir.join("nextstep.db").display().to_string(),
-        pg_name: None,
+        pg: None,
     }];
-    if let Ok(base) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") {
+    let test = dir.file_name().unwrap().to_string_lossy().to_string();
+    if let Some(base) = nextstep_synth::harness::postgres_url(&test) {
         let name = format!(
             "nextstep_cli_{}_{}",
             std::process::id(),
             dir.file_name().unwrap().to_string_lossy().replace('-', "_")
         );
-        let created = psql(&format!("CREATE DATABASE {name}")).expect("psql runs");
+        let created = psql(&base, &format!("CREATE DATABASE {name}")).expect("psql runs");
         assert!(
             created.status.success(),
             "{}",
@@ -78,7 +83,7 @@ fn databases(dir: &Path) -> Vec<TestDb> {
         };
         out.push(TestDb {
             url,
-            pg_name: Some(name),
+            pg: Some((base, name)),
         });
     }
     out

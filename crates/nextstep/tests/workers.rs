@@ -32,12 +32,7 @@ const CALL: &str = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dana Seller>What
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_share_a_thousand_calls_each_done_once() {
-    let Ok(url) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "NEXTSTEP_TEST_POSTGRES_URL must be set under CI"
-        );
-        eprintln!("skipping: NEXTSTEP_TEST_POSTGRES_URL is not set");
+    let Some(url) = nextstep_synth::harness::postgres_url("workers") else {
         return;
     };
     let schema = format!(

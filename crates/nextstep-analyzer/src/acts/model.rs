@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::corpus::Example;
 use super::embed::Embeddings;
 use super::features::{self, Context, FeatureConfig};
+use super::weights::{SideWeights, sigmoid, softmax};
 use super::{Act, KINDS, NEGATIVE_HEAD, binary_heads, segment};
 use crate::model::{Kind, Side, SignalType};
 
@@ -55,51 +56,6 @@ pub struct ModelInfo {
     pub precision_target: f32,
     /// The segmenter's decision threshold (best boundary F1 on dev).
     pub segment_threshold: f32,
-}
-
-/// One side's weights.
-#[derive(Debug, Clone)]
-pub(crate) struct SideWeights {
-    /// Acts, then kinds.
-    pub heads: usize,
-    /// Bucket → row in `rows` (u32::MAX: no weights).
-    pub index: Vec<u32>,
-    /// The buckets that have a row, in row order (kept for writing the file).
-    pub buckets: Vec<u32>,
-    /// int8 weights, `heads` per row.
-    pub rows: Vec<i8>,
-    /// Per-head scale of `rows`.
-    pub scales: Vec<f32>,
-    pub bias: Vec<f32>,
-    /// Dense weights, `heads` per embedding dimension.
-    pub dense: Vec<f32>,
-}
-
-impl SideWeights {
-    pub(crate) fn logits(&self, sparse: &[u32], dense: &[f32], out: &mut [f32]) {
-        out.copy_from_slice(&self.bias);
-        let mut acc = [0i32; 32];
-        let acc = &mut acc[..self.heads];
-        for &b in sparse {
-            let r = self.index[b as usize];
-            if r == u32::MAX {
-                continue;
-            }
-            let row = &self.rows[r as usize * self.heads..][..self.heads];
-            for (a, &w) in acc.iter_mut().zip(row) {
-                *a += i32::from(w);
-            }
-        }
-        for ((o, &a), &s) in out.iter_mut().zip(acc.iter()).zip(&self.scales) {
-            *o += a as f32 * s;
-        }
-        for (d, &x) in dense.iter().enumerate() {
-            let row = &self.dense[d * self.heads..][..self.heads];
-            for (o, &w) in out.iter_mut().zip(row) {
-                *o += w * x;
-            }
-        }
-    }
 }
 
 /// A trained act model, ready to score sentences.
@@ -194,6 +150,28 @@ impl ActScores {
     }
 }
 
+impl ActScores {
+    /// The negative signal the sentence leans to when the model is not confident of one:
+    /// the likeliest signal act, with the larger of its probability and the any-negative
+    /// head's, when that reaches `floor`. Not a verdict to report; context in which the
+    /// seller's next offer reads as escaping something.
+    pub fn leaning_signal(&self, floor: f32) -> Option<(SignalType, Act, f32)> {
+        if self.side != Side::Prospect {
+            return None;
+        }
+        let (act, p) = Act::PROSPECT
+            .iter()
+            .filter(|a| a.signal().is_some())
+            .map(|&a| (a, self.prob(a)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))?;
+        let p = p.max(self.probs[NEGATIVE_HEAD]);
+        if p < floor {
+            return None;
+        }
+        act.signal().map(|s| (s, act, p))
+    }
+}
+
 /// Reusable buffers for scoring, so a call's sentences allocate nothing new.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
@@ -204,23 +182,6 @@ pub(crate) struct Scratch {
     pub pieces: Vec<u32>,
     pub dense: Vec<f32>,
     pub context: features::ContextCache,
-}
-
-pub(crate) fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// Softmax of `logits` in place.
-pub(crate) fn softmax(logits: &mut [f32]) {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for l in logits.iter_mut() {
-        *l = (*l - max).exp();
-        sum += *l;
-    }
-    for l in logits.iter_mut() {
-        *l /= sum;
-    }
 }
 
 /// The idf-weighted mean of a sentence's word-piece vectors (its `words`),

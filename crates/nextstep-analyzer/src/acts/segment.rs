@@ -10,8 +10,7 @@
 
 use super::corpus::{Example, Style};
 use super::features;
-use super::model::SideWeights;
-use super::train::Fitting;
+use super::weights::{SideWeights, sigmoid};
 
 /// Heads of the segmenter: a sentence ends at this gap; the sentence ending here is a
 /// question.
@@ -128,7 +127,7 @@ pub(crate) fn segment(w: &SideWeights, bits: u8, threshold: f32, text: &str) -> 
     for i in 1..=norms.len() {
         gap_features(bits, &norms[begin..], i - begin, &mut feats);
         w.logits(&feats, &[], &mut logits);
-        let ends = i == norms.len() || super::model::sigmoid(logits[0]) >= threshold;
+        let ends = i == norms.len() || sigmoid(logits[0]) >= threshold;
         if ends {
             let first = if begin == 0 { 0 } else { kept[begin] };
             let last = if i == norms.len() {
@@ -218,46 +217,6 @@ pub(crate) fn sequences(examples: &[&Example]) -> Vec<(Vec<String>, Vec<bool>, V
         }
     }
     out
-}
-
-/// Fits the segmenter on the corpus' punctuated texts. Each gap's example carries the
-/// sentence start the decoder would know, so training sees what decoding sees.
-pub(crate) fn fit(examples: &[&Example], bits: u8, epochs: usize, lr: f32) -> SideWeights {
-    // (fitted below; the decision threshold is tuned on dev by `tune_threshold`)
-    let seqs = sequences(examples);
-    let mut data: Vec<(Vec<u32>, [Option<bool>; HEADS])> = Vec::new();
-    for (words, ends, questions) in &seqs {
-        let w: Vec<&str> = words.iter().map(String::as_str).collect();
-        let mut begin = 0;
-        for i in 1..=w.len() {
-            let mut f = Vec::new();
-            gap_features(bits, &w[begin..], i - begin, &mut f);
-            let end = ends[i - 1];
-            let target = if i == w.len() {
-                // The text's end always ends a sentence; only the question head learns.
-                [None, Some(questions[i - 1])]
-            } else if end {
-                [Some(true), Some(questions[i - 1])]
-            } else {
-                [Some(false), None]
-            };
-            data.push((f, target));
-            if end {
-                begin = i;
-            }
-        }
-    }
-    let mut fit = Fitting::new(bits, HEADS, 0);
-    let mut rng = super::train::Rng(0x5e6_3e47);
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    for _ in 0..epochs {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            fit.step_binary(&data[i].0, &data[i].1, lr);
-        }
-    }
-    let kept = vec![true; 1usize << bits];
-    fit.quantise(bits, &kept)
 }
 
 /// How well the segmenter finds sentence ends in punctuated texts it never saw, read

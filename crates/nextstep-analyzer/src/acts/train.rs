@@ -12,9 +12,8 @@ use sha2::Digest;
 use super::corpus::{Example, Sampling, Style};
 use super::embed::{Embeddings, SHIPPED_SHA256};
 use super::features::{self, Context, FeatureConfig};
-use super::model::{
-    ActModel, ActScores, ModelInfo, Scratch, SideWeights, dense_features, sigmoid, softmax,
-};
+use super::model::{ActModel, ActScores, ModelInfo, Scratch, dense_features};
+use super::weights::{SideWeights, sigmoid, softmax};
 use super::{Act, KINDS, NEGATIVE_HEAD, binary_heads, segment};
 use crate::Rules;
 use crate::model::{Kind, Side};
@@ -113,7 +112,7 @@ fn default_lexicon() -> Rules {
 }
 
 /// xorshift64*: a fixed, dependency-free shuffle.
-pub(crate) struct Rng(pub(crate) u64);
+struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -122,7 +121,7 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
+    fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             v.swap(i, j);
@@ -307,6 +306,46 @@ impl Fitting {
     }
 }
 
+/// Fits the segmenter (`segment.rs`) on the corpus' punctuated texts. Each gap's example carries the
+/// sentence start the decoder would know, so training sees what decoding sees.
+fn fit_segmenter(examples: &[&Example], bits: u8, epochs: usize, lr: f32) -> SideWeights {
+    // (fitted below; the decision threshold is tuned on dev by `tune_threshold`)
+    let seqs = segment::sequences(examples);
+    let mut data: Vec<(Vec<u32>, [Option<bool>; segment::HEADS])> = Vec::new();
+    for (words, ends, questions) in &seqs {
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut begin = 0;
+        for i in 1..=w.len() {
+            let mut f = Vec::new();
+            segment::gap_features(bits, &w[begin..], i - begin, &mut f);
+            let end = ends[i - 1];
+            let target = if i == w.len() {
+                // The text's end always ends a sentence; only the question head learns.
+                [None, Some(questions[i - 1])]
+            } else if end {
+                [Some(true), Some(questions[i - 1])]
+            } else {
+                [Some(false), None]
+            };
+            data.push((f, target));
+            if end {
+                begin = i;
+            }
+        }
+    }
+    let mut fit = Fitting::new(bits, segment::HEADS, 0);
+    let mut rng = Rng(0x5e6_3e47);
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    for _ in 0..epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            fit.step_binary(&data[i].0, &data[i].1, lr);
+        }
+    }
+    let kept = vec![true; 1usize << bits];
+    fit.quantise(bits, &kept)
+}
+
 /// Bias plus the sparse rows: the logits of a float model.
 fn out_of_sparse(w: &[f32], bias: &[f32], heads: usize, sparse: &[u32], out: &mut [f32]) {
     out.copy_from_slice(bias);
@@ -434,7 +473,7 @@ pub fn train(sources: &[Source<'_>], dev: &[Example], opts: &TrainOptions) -> Ac
     let seller = sides.pop().unwrap_or_else(|| unreachable!());
     let prospect = sides.pop().unwrap_or_else(|| unreachable!());
     let all: Vec<&Example> = sources.iter().flat_map(|s| s.examples.iter()).collect();
-    let segmenter = segment::fit(&all, cfg.bits, 4, 0.1);
+    let segmenter = fit_segmenter(&all, cfg.bits, 4, 0.1);
     let dev_refs: Vec<&Example> = dev.iter().collect();
     let segment_threshold = segment::tune_threshold(&segmenter, cfg.bits, &dev_refs);
     let mut model = ActModel {

@@ -6,13 +6,12 @@
 //! a rep with no manager (Cal = "rep C"); six deals (A1, A2 Ana's; B1 Ben's; C1, C2
 //! Cal's; M1 Mia's own); one judged call on A1, B1 and C1; an upload (queued, not in
 //! the queue) on A1, B1 and C1. PostgreSQL runs when `NEXTSTEP_TEST_POSTGRES_URL` is
-//! set; without it the PostgreSQL half is skipped with a note, unless `CI` is set.
+//! set; without it the PostgreSQL half is skipped with a note, unless `CI` is set
+//! (nextstep-synth's `harness`, shared with the store's and the CLI's suites).
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -27,6 +26,7 @@ use nextstep_server::SESSION_COOKIE;
 use nextstep_server::jobs::Queue;
 use nextstep_server::{AppState, ServerConfig};
 use nextstep_store::{Db, PgStore, SqliteStore};
+use nextstep_synth::harness::{self, TempDir};
 
 /// The example transcripts (in the repository), by name.
 pub const CALL_VTT: &str =
@@ -134,28 +134,6 @@ pub struct Fixture {
     place: Place,
 }
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A folder removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> Self {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("nextstep-server-{}-{n}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("fixture date")
 }
@@ -202,8 +180,8 @@ pub async fn add_judged_call(db: &Db, deal_id: i64, text: &str, name: &str, day:
 impl Fixture {
     /// A fixture on SQLite (a fresh file).
     pub async fn sqlite(test: &str) -> Fixture {
-        let dir = TempDir::new(test);
-        let store = SqliteStore::open(dir.0.join("nextstep.db"))
+        let dir = TempDir::created("server", test);
+        let store = SqliteStore::open(dir.path().join("nextstep.db"))
             .await
             .expect("open sqlite");
         Fixture::seed("sqlite", test, Db::Sqlite(store), Place::Sqlite(dir)).await
@@ -211,20 +189,7 @@ impl Fixture {
 
     /// A fixture on PostgreSQL (a fresh schema), or `None` when none is configured.
     pub async fn postgres(test: &str) -> Option<Fixture> {
-        let Ok(url) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
-            if std::env::var_os("CI").is_some() {
-                panic!(
-                    "CI is set but NEXTSTEP_TEST_POSTGRES_URL is not: PostgreSQL test {test} cannot run"
-                );
-            }
-            eprintln!("NEXTSTEP_TEST_POSTGRES_URL is not set: PostgreSQL test {test} skipped");
-            return None;
-        };
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let schema = format!("server_{}_{n}_{test}", std::process::id());
-        let store = PgStore::connect_in_schema(&url, &schema)
-            .await
-            .unwrap_or_else(|e| panic!("NEXTSTEP_TEST_POSTGRES_URL is set but: {e}"));
+        let store = harness::postgres("server", test).await?;
         Some(
             Fixture::seed(
                 "postgres",
@@ -357,8 +322,7 @@ impl Fixture {
         let c = owned("C1", CALL_SRT, "03-srt.srt", "2026-04-16").await;
 
         // Unique per test and process: on PostgreSQL every store shares apalis' tables.
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let namespace = format!("test-{backend}-{}-{n}-{test}", std::process::id());
+        let namespace = harness::unique(&format!("test-{backend}"), test);
         let queue = Queue::connect(&db, &namespace).await.expect("queue");
         let state = AppState::new(
             db.clone(),

@@ -14,10 +14,11 @@ use nextstep_core::ingest;
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::forecast_with_history;
 use nextstep_insight::hygiene::{self, Options};
+use nextstep_synth::demo;
 
 use crate::cmd::{coach, dataset, forecast, money};
 use crate::db::{DbArgs, block_on};
-use crate::{demo, inputs};
+use crate::inputs;
 
 /// Arguments of `nextstep demo`.
 #[derive(Debug, clap::Args)]

@@ -189,7 +189,7 @@ fn init_logging() {
 
 /// The demo team's users: an admin, the manager and each rep, one fresh password for
 /// all (printed; reset on every `serve --demo`, since only digests are kept).
-async fn demo_users(db: &Db, data: &crate::demo::DemoData) -> anyhow::Result<String> {
+async fn demo_users(db: &Db, data: &nextstep_synth::demo::DemoData) -> anyhow::Result<String> {
     let password = generated_password()?;
     let hash = hash_password(&password)?;
     let mut users = vec![("admin@demo.nextstep".to_string(), Role::Admin, None)];
@@ -254,7 +254,7 @@ pub fn serve(args: &ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let mut login = None;
         if args.demo {
             let today = chrono::Local::now().date_naive();
-            let data = crate::demo::generate(42, today);
+            let data = nextstep_synth::demo::generate(42, today);
             if seed_demo_team(&db, &data).await? {
                 eprintln!("nextstep: seeded the demo team");
             }

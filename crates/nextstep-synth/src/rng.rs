@@ -1,5 +1,5 @@
-//! A small deterministic PRNG (xorshift64*), so the demo data is the same for the same seed
-//! on every machine and no `rand` dependency is needed for a demo.
+//! The one small deterministic PRNG (xorshift64*) both generators draw from, so the same
+//! seed gives the same bytes on every machine and no `rand` dependency is needed.
 
 /// xorshift64* with a splitmix64-scrambled seed: fast, good enough for picking phrasings
 /// and dates, and stable across Rust versions (unlike `std`'s hashers).
@@ -30,6 +30,18 @@ impl Rng {
         x ^= x >> 27;
         self.0 = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `lo..=hi` for counts (`hi` >= `lo`); unlike [`Rng::range`] it always
+    /// draws, even when `hi == lo`, as the benchmark calls were generated.
+    pub fn between(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    /// True in `percent` of 100 rolls (whole percent, from [`Rng::below`]; the benchmark
+    /// calls' rolls, which [`Rng::chance`] would change).
+    pub fn percent(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
     }
 
     /// Uniform in `[0, 1)`.

@@ -3,17 +3,13 @@
 //! calls per label. Also checks the deals' shape (count, dates, open share, outcomes that
 //! follow next-step quality), every export style, and the reps' habits as the analyzer
 //! sees them (the asker asks most, the bail-out rep bails out most).
-//!
-//! The module is compiled into this test by path, so the test needs no public library.
-
-#[path = "../src/demo/mod.rs"]
-mod demo;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use nextstep_analyzer::{Analysis, CallContext, Rules, Side};
 use nextstep_core::Outcome;
+use nextstep_synth::demo;
 
 /// The seed and date every test uses; `DEMO_SEED` and `DEMO_TODAY` (YYYY-MM-DD) override
 /// them to try others, and `DEMO_DUMP=DIR` writes the generated call files there.
@@ -122,7 +118,7 @@ fn every_call_is_judged_as_intended() {
                 misses.push(format!(
                     "{} ({}): {label} intended {want}, judged {got}",
                     call.file_name,
-                    call.style.as_str()
+                    call.style.name()
                 ));
             }
         }

@@ -2,7 +2,7 @@
 //! other tools (see `scripts/bench-vs-rg.sh`) without real customer transcripts.
 //!
 //! ```text
-//! cargo run --release -p nextstep-analyzer --example gen_calls -- OUT_DIR N [--minutes 60] [--seed S]
+//! cargo run --release -p nextstep-synth --example gen_calls -- OUT_DIR N [--minutes 60] [--seed S]
 //! ```
 //!
 //! Files cycle through Teams WebVTT, Zoom WebVTT, SRT, plain, Otter and JSON. The same
@@ -12,12 +12,11 @@
 //! pick up `sellers.txt` (it walks `.txt` files); move it aside first, as
 //! `scripts/bench-vs-rg.sh` does.
 
-#[path = "../benches/support/synth.rs"]
-mod synth;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use nextstep_synth::long_calls as synth;
 
 /// Parsed command line.
 struct Args {

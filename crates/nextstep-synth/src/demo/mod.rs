@@ -34,19 +34,14 @@
 //! # Labels
 //!
 //! Every call carries the [`Intended`] labels it was written to have, kept by the same
-//! bookkeeping the README's rules describe; `tests/demo_data.rs` analyses every call and
-//! checks the analyzer agrees.
-
-// The binary uses the data; tests/demo_data.rs also compiles this module (by path) and
-// reads the labels. Each uses a different part, so neither uses all of it.
-#![allow(dead_code)]
+//! bookkeeping the README's rules describe; this crate's `tests/demo_data.rs` analyses
+//! every call and checks the analyzer agrees.
 
 mod calls;
 mod deals;
 mod market;
 mod phrases;
 mod render;
-mod rng;
 mod team;
 
 use chrono::NaiveDate;
@@ -54,8 +49,7 @@ use nextstep_analyzer::{Kind, Side};
 use nextstep_core::{NewAccount, NewDeal, NewRep};
 use nextstep_transcript::Format;
 
-pub use render::Style;
-#[allow(unused_imports)] // for the CLI and the test; each uses some
+pub use crate::style::Style;
 pub use team::{DemoRep, Habit, MANAGER, REPS};
 
 /// How many deals the demo team has.

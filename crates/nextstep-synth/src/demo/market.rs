@@ -3,7 +3,7 @@
 
 use nextstep_core::NewAccount;
 
-use super::rng::Rng;
+use crate::rng::Rng;
 
 /// The product lines the team sells; each has its own discovery and product talk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,74 +1,8 @@
 //! Writes one generated call in each of the six ways real meeting tools export
 //! transcripts, so the demo exercises every reader the way users' files will.
 
-use nextstep_transcript::Format;
-
-use super::rng::Rng;
-
-/// How a demo call file is written: the five [`Format`]s, with WebVTT in both of the
-/// dialects users meet (Teams voice tags, Zoom `Name: text` cues).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Style {
-    /// Microsoft Teams WebVTT: GUID cue ids `<guid>/<n>-<k>`, `<v Name>` voice tags, long
-    /// turns split over two cues, non-ASCII names as `&#233;` references.
-    TeamsVtt,
-    /// Zoom WebVTT: numbered cues with `Name: text`, and now and then a continuation cue
-    /// with no name that starts in lowercase.
-    ZoomVtt,
-    /// SubRip with `Name: text` payloads.
-    Srt,
-    /// Plain `[hh:mm:ss] Name: text` lines.
-    Plain,
-    /// Otter.ai export: a `Name  m:ss` line, the paragraph, a blank line.
-    Otter,
-    /// A JSON array of `{"speaker", "start", "end", "text"}`.
-    Json,
-}
-
-impl Style {
-    /// The rotation the generator walks through, so every style appears.
-    pub const ALL: [Style; 6] = [
-        Style::TeamsVtt,
-        Style::ZoomVtt,
-        Style::Srt,
-        Style::Plain,
-        Style::Otter,
-        Style::Json,
-    ];
-
-    /// The transcript format the file is in (what detection should find).
-    pub fn format(self) -> Format {
-        match self {
-            Style::TeamsVtt | Style::ZoomVtt => Format::WebVtt,
-            Style::Srt => Format::Srt,
-            Style::Plain => Format::Plain,
-            Style::Otter => Format::Otter,
-            Style::Json => Format::Json,
-        }
-    }
-
-    /// The file extension the analyzer's folder walk picks up.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Style::TeamsVtt | Style::ZoomVtt => "vtt",
-            Style::Srt => "srt",
-            Style::Plain | Style::Otter => "txt",
-            Style::Json => "json",
-        }
-    }
-
-    /// A short name for reports and test output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Style::TeamsVtt => "teams-vtt",
-            Style::ZoomVtt => "zoom-vtt",
-            Style::Srt => "srt",
-            Style::Plain => "plain",
-            Style::Otter => "otter",
-            Style::Json => "json",
-        }
-    }
-}
+use crate::rng::Rng;
+use crate::style::Style;
 
 /// One utterance with its timing, ready to be written.
 #[derive(Debug, Clone, PartialEq)]

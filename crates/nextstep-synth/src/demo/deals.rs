@@ -10,10 +10,11 @@ use nextstep_core::{NewDeal, Outcome};
 
 use super::calls::{self, CallSpec, Ctx, Generated, Warmth};
 use super::market::{self, Account, BOSS_ROLES, FIRST_NAMES, INDUSTRIES, LAST_NAMES, ProductLine};
-use super::render::{self, Style, Utt};
-use super::rng::Rng;
+use super::render::{self, Utt};
 use super::team::{self, DemoRep, MANAGER, REPS, VENDOR};
 use super::{DEAL_COUNT, DemoCall, DemoData, Intended};
+use crate::rng::Rng;
+use crate::style::Style;
 
 /// How many accounts the deals are spread over.
 const ACCOUNT_COUNT: usize = 90;

@@ -6,124 +6,14 @@
 //! templates with slot fillers, driven by a tiny xorshift PRNG so the same seed always
 //! yields the same bytes (no `rand` dependency, stable across platforms and releases).
 //!
-//! It is shared, as one copy, by `benches/analyze.rs` and `examples/gen_calls.rs`; each
-//! uses a different subset, hence the `dead_code` allowance below.
-
-#![allow(dead_code)]
+//! It serves the analyzer's `benches/analyze.rs` and this crate's `examples/gen_calls.rs`
+//! (the `scripts/bench-vs-rg.sh` corpus); the PRNG and the styles are the ones the demo
+//! uses (`crate::rng`, `crate::style`).
 
 use std::fmt::Write as _;
 
-// ---------------------------------------------------------------------------------------
-// PRNG
-// ---------------------------------------------------------------------------------------
-
-/// A xorshift64* generator: tiny, fast, deterministic; good enough to vary text.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeds the generator; any seed (including 0) gives a usable, distinct stream because
-    /// the seed is first scrambled with a SplitMix64 step.
-    pub fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        Rng(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`); the slight modulo bias does not matter for text.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// A number in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// A float in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    /// One element of a non-empty slice.
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Formats
-// ---------------------------------------------------------------------------------------
-
-/// The transcript flavours the generator writes, one per reader path of
-/// `nextstep-transcript` (Teams and Zoom are both WebVTT but exercise different code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// Microsoft Teams WebVTT: `<guid>/<n>-<k>` cue ids, `<v Name>text</v>` payloads,
-    /// long utterances split over several cues.
-    Teams,
-    /// Zoom WebVTT: numbered cues with `Name: text` payloads.
-    Zoom,
-    /// SubRip with `Name: text` payloads.
-    Srt,
-    /// Plain `[hh:mm:ss] Name: text` lines.
-    Plain,
-    /// Otter.ai export: `Name  m:ss` header line, then the paragraph.
-    Otter,
-    /// JSON array of `{"speaker","start","end","text"}` objects.
-    Json,
-}
-
-impl Style {
-    /// Every style, in the order the generator cycles through them.
-    pub const ALL: [Style; 6] = [
-        Style::Teams,
-        Style::Zoom,
-        Style::Srt,
-        Style::Plain,
-        Style::Otter,
-        Style::Json,
-    ];
-
-    /// Short name for benchmark ids and file names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Style::Teams => "teams_vtt",
-            Style::Zoom => "zoom_vtt",
-            Style::Srt => "srt",
-            Style::Plain => "plain",
-            Style::Otter => "otter",
-            Style::Json => "json",
-        }
-    }
-
-    /// File extension `nextstep analyze` picks up when walking a folder.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Style::Teams | Style::Zoom => "vtt",
-            Style::Srt => "srt",
-            Style::Plain | Style::Otter => "txt",
-            Style::Json => "json",
-        }
-    }
-}
+use crate::rng::Rng;
+use crate::style::Style;
 
 // ---------------------------------------------------------------------------------------
 // Calls
@@ -233,7 +123,7 @@ pub fn generate(seed: u64, minutes: u32) -> Call {
         match progress {
             p if p < 0.40 => b.discovery(),
             p if p < 0.72 => {
-                if b.rng.chance(70) {
+                if b.rng.percent(70) {
                     b.product()
                 } else {
                     b.discovery()
@@ -246,7 +136,7 @@ pub fn generate(seed: u64, minutes: u32) -> Call {
                 _ => b.discovery(),
             },
         }
-        if b.rng.chance(12) {
+        if b.rng.percent(12) {
             b.backchannel_pair();
         }
     }
@@ -489,15 +379,15 @@ impl World {
                 speakers.push(name);
             }
         }
-        let month = rng.range(1, 12);
-        let day = rng.range(1, 28);
+        let month = rng.between(1, 12);
+        let day = rng.between(1, 28);
         World {
             speakers,
-            company: rng.pick(COMPANIES),
-            vendor: rng.pick(VENDORS),
-            product: rng.pick(PRODUCTS),
-            tool: rng.pick(TOOLS),
-            rival: rng.pick(RIVALS),
+            company: rng.pick::<&str>(COMPANIES),
+            vendor: rng.pick::<&str>(VENDORS),
+            product: rng.pick::<&str>(PRODUCTS),
+            tool: rng.pick::<&str>(TOOLS),
+            rival: rng.pick::<&str>(RIVALS),
             date: format!("2026-{month:02}-{day:02}"),
             id_seed: rng.next_u64(),
         }
@@ -972,27 +862,27 @@ impl Builder {
             "prod" => out.push_str(w.product),
             "tool" => out.push_str(w.tool),
             "rival" => out.push_str(w.rival),
-            "team" | "team2" => out.push_str(r.pick(TEAMS)),
-            "role" => out.push_str(r.pick(ROLES)),
-            "feat" => out.push_str(r.pick(FEATURES)),
-            "int" => out.push_str(r.pick(INTEGRATIONS)),
-            "pain" => out.push_str(r.pick(PAINS)),
-            "day" => out.push_str(r.pick(DAYS)),
-            "month" => out.push_str(r.pick(MONTHS)),
-            "city" | "city2" => out.push_str(r.pick(CITIES)),
-            "ind" => out.push_str(r.pick(INDUSTRIES)),
-            "metric" => out.push_str(r.pick(METRICS)),
-            "doc" => out.push_str(r.pick(DOCS)),
-            "time" => out.push_str(r.pick(TIMES)),
-            "qtr" => out.push_str(r.pick(QUARTERS)),
+            "team" | "team2" => out.push_str(r.pick::<&str>(TEAMS)),
+            "role" => out.push_str(r.pick::<&str>(ROLES)),
+            "feat" => out.push_str(r.pick::<&str>(FEATURES)),
+            "int" => out.push_str(r.pick::<&str>(INTEGRATIONS)),
+            "pain" => out.push_str(r.pick::<&str>(PAINS)),
+            "day" => out.push_str(r.pick::<&str>(DAYS)),
+            "month" => out.push_str(r.pick::<&str>(MONTHS)),
+            "city" | "city2" => out.push_str(r.pick::<&str>(CITIES)),
+            "ind" => out.push_str(r.pick::<&str>(INDUSTRIES)),
+            "metric" => out.push_str(r.pick::<&str>(METRICS)),
+            "doc" => out.push_str(r.pick::<&str>(DOCS)),
+            "time" => out.push_str(r.pick::<&str>(TIMES)),
+            "qtr" => out.push_str(r.pick::<&str>(QUARTERS)),
             "n" | "n2" => {
-                let _ = write!(out, "{}", r.range(2, 12));
+                let _ = write!(out, "{}", r.between(2, 12));
             }
             "big" => {
-                let _ = write!(out, "{}", r.range(4, 90) * 10);
+                let _ = write!(out, "{}", r.between(4, 90) * 10);
             }
             "pct" => {
-                let _ = write!(out, "{}", r.range(2, 12) * 5);
+                let _ = write!(out, "{}", r.between(2, 12) * 5);
             }
             other => out.push_str(other),
         }
@@ -1000,10 +890,10 @@ impl Builder {
 
     /// A sentence from `pool`, sometimes with a spoken filler in front.
     fn sentence(&mut self, pool: &[&str], speaker: usize) -> String {
-        let template = self.rng.pick(pool);
+        let template = *self.rng.pick(pool);
         let mut s = self.fill(template, speaker);
-        if self.rng.chance(15) && !template.starts_with('{') {
-            let filler = self.rng.pick(FILLERS);
+        if self.rng.percent(15) && !template.starts_with('{') {
+            let filler = *self.rng.pick(FILLERS);
             let mut lowered = filler.to_string();
             let mut chars = s.chars();
             if let Some(c) = chars.next() {
@@ -1058,57 +948,57 @@ impl Builder {
     }
 
     fn small_talk(&mut self) {
-        for _ in 0..self.rng.range(2, 4) {
-            let n = self.rng.range(1, 2);
+        for _ in 0..self.rng.between(2, 4) {
+            let n = self.rng.between(1, 2);
             self.say(0, SMALL_TALK_SELLER, n);
             let p = self.prospect();
-            let n = self.rng.range(1, 2);
+            let n = self.rng.between(1, 2);
             self.say(p, SMALL_TALK_PROSPECT, n);
         }
     }
 
     fn agenda(&mut self) {
-        let n = self.rng.range(2, 4);
+        let n = self.rng.between(2, 4);
         self.say(0, AGENDA_SELLER, n);
         let p = self.prospect();
-        let n = self.rng.range(1, 2);
+        let n = self.rng.between(1, 2);
         self.say(p, AGENDA_PROSPECT, n);
     }
 
     fn discovery(&mut self) {
         let mut q = Vec::new();
-        if self.rng.chance(40) {
+        if self.rng.percent(40) {
             q.push(self.sentence(BACKCHANNEL, 0));
         }
         q.push(self.sentence(DISCOVERY_Q, 0));
-        if self.rng.chance(20) {
+        if self.rng.percent(20) {
             q.push(self.sentence(DISCOVERY_Q, 0));
         }
         self.push(0, q);
         let p = self.prospect();
-        let n = self.rng.range(1, 5);
+        let n = self.rng.between(1, 5);
         self.say(p, DISCOVERY_A, n);
-        if self.w.speakers.len() > 2 && self.rng.chance(25) {
+        if self.w.speakers.len() > 2 && self.rng.percent(25) {
             let other = self.prospect();
-            let n = self.rng.range(1, 3);
+            let n = self.rng.between(1, 3);
             self.say(other, DISCOVERY_A, n);
         }
     }
 
     fn product(&mut self) {
-        let n = self.rng.range(2, 6);
+        let n = self.rng.between(2, 6);
         self.say(0, PRODUCT_SELLER, n);
         let p = self.prospect();
-        if self.rng.chance(30) {
+        if self.rng.percent(30) {
             self.say(p, BACKCHANNEL, 1);
             return;
         }
-        let n = self.rng.range(1, 2);
+        let n = self.rng.between(1, 2);
         self.say(p, PRODUCT_REACTION, n);
-        if self.rng.chance(60) {
-            let n = self.rng.range(1, 3);
+        if self.rng.percent(60) {
+            let n = self.rng.between(1, 3);
             self.say(0, PRODUCT_ANSWER, n);
-            if self.rng.chance(50) {
+            if self.rng.percent(50) {
                 self.say(p, BACKCHANNEL, 1);
             }
         }
@@ -1116,19 +1006,19 @@ impl Builder {
 
     fn objection(&mut self) {
         let p = self.prospect();
-        let n = self.rng.range(1, 2);
+        let n = self.rng.between(1, 2);
         self.say(p, OBJECTION_PROSPECT, n);
-        let n = self.rng.range(1, 3);
+        let n = self.rng.between(1, 3);
         self.say(0, OBJECTION_SELLER, n);
-        let n = self.rng.range(1, 3);
+        let n = self.rng.between(1, 3);
         self.say(p, DISCOVERY_A, n);
     }
 
     fn pricing(&mut self) {
-        let n = self.rng.range(1, 3);
+        let n = self.rng.between(1, 3);
         self.say(0, PRICING_SELLER, n);
         let p = self.prospect();
-        let n = self.rng.range(1, 2);
+        let n = self.rng.between(1, 2);
         self.say(p, PRICING_PROSPECT, n);
     }
 
@@ -1272,8 +1162,8 @@ impl Builder {
 pub fn render(call: &Call, style: Style) -> String {
     let mut out = String::with_capacity(call.turns.len() * 150);
     match style {
-        Style::Teams => render_teams(call, &mut out),
-        Style::Zoom => render_zoom(call, &mut out),
+        Style::TeamsVtt => render_teams(call, &mut out),
+        Style::ZoomVtt => render_zoom(call, &mut out),
         Style::Srt => render_srt(call, &mut out),
         Style::Plain => render_plain(call, &mut out),
         Style::Otter => render_otter(call, &mut out),
@@ -1341,10 +1231,10 @@ fn render_teams(call: &Call, out: &mut String) {
     };
     out.push_str("WEBVTT\n\n");
     let mut key = guid(&mut rng);
-    let mut n = rng.range(10, 40);
+    let mut n = rng.between(10, 40);
     for turn in &call.turns {
         // Teams changes the guid now and then (a new recording segment).
-        if rng.chance(3) {
+        if rng.percent(3) {
             key = guid(&mut rng);
         }
         n += 1;

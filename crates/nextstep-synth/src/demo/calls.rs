@@ -14,8 +14,8 @@ use nextstep_analyzer::{Kind, Side, SignalType};
 use super::Intended;
 use super::market::ProductLine;
 use super::phrases as ph;
-use super::rng::Rng;
 use super::team::Habit;
+use crate::rng::Rng;
 
 /// How many turns a negative signal stays open, as the analyzer counts them.
 const NEGATIVE_WINDOW_TURNS: usize = 4;
