@@ -37,6 +37,54 @@ pub struct Dataset {
     pub steps: Vec<NextStepRecord>,
     /// Every rep, with managers.
     pub reps: Vec<Rep>,
+    /// Calls known only by their stored facts (the store's `call_facts` rows), for the
+    /// reports that need no more than those — the forecast and the outcomes — so a large
+    /// team's analyses need not be loaded. Read together with `calls` through
+    /// [`Dataset::call_facts`]; a dataset fills one list or the other.
+    pub facts: Vec<CallFactRow>,
+}
+
+/// One call as the forecast and outcomes read it: its stored facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallFactRow {
+    /// The call.
+    pub call_id: i64,
+    /// Its deal.
+    pub deal_id: i64,
+    /// Its date.
+    pub date: NaiveDate,
+    /// The analyzer's `asked_next_step`.
+    pub asked_next_step: bool,
+    /// Bail-out moments.
+    pub bail_outs: i32,
+}
+
+impl CallRecord {
+    /// What the forecast and outcomes read of this call (its stored facts' equal).
+    pub fn facts(&self) -> CallFactRow {
+        CallFactRow {
+            call_id: self.call_id,
+            deal_id: self.deal_id,
+            date: self.date,
+            asked_next_step: self.analysis.asked_next_step,
+            bail_outs: self.analysis.bail_outs.len().min(i32::MAX as usize) as i32,
+        }
+    }
+}
+
+impl Dataset {
+    /// Every call's facts: the analysed calls' and the facts-only ones.
+    pub fn call_facts(&self) -> impl Iterator<Item = CallFactRow> + '_ {
+        self.calls
+            .iter()
+            .map(CallRecord::facts)
+            .chain(self.facts.iter().copied())
+    }
+
+    /// Whether the dataset holds any call.
+    pub fn has_calls(&self) -> bool {
+        !self.calls.is_empty() || !self.facts.is_empty()
+    }
 }
 
 /// Reads every deal `scope` sees with its calls (and analyses), next steps and the reps:
@@ -72,6 +120,7 @@ pub async fn load(store: &impl Store, scope: &Scope) -> Result<Dataset, StoreErr
         calls,
         steps: store.all_next_steps(scope).await?,
         reps: store.list_reps().await?,
+        facts: Vec::new(),
     })
 }
 

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod dataset;
+pub mod facts;
 pub mod ingest;
 pub mod model;
 pub mod redact;

@@ -8,6 +8,7 @@
 pub mod backtest;
 pub mod charts;
 pub mod coach;
+pub mod coach_facts;
 pub mod digest;
 pub mod forecast;
 pub mod hygiene;

@@ -168,7 +168,7 @@ fn is_volunteered_work(step: &NextStepRecord) -> bool {
 /// definition). Open deals are ignored.
 pub fn outcomes(data: &Dataset) -> OutcomesReport {
     let call_dates: BTreeMap<i64, NaiveDate> =
-        data.calls.iter().map(|c| (c.call_id, c.date)).collect();
+        data.call_facts().map(|c| (c.call_id, c.date)).collect();
     let mut steps_by_deal: BTreeMap<i64, Vec<&NextStepRecord>> = BTreeMap::new();
     for s in &data.steps {
         steps_by_deal.entry(s.deal_id).or_default().push(s);
@@ -260,7 +260,9 @@ pub fn outcomes(data: &Dataset) -> OutcomesReport {
     report.disqualified.deals = report.disqualified.deal_ids.len();
 
     let t = &mut report.time_lost_after_volunteering;
-    for c in &data.calls {
+    let mut calls: Vec<_> = data.call_facts().collect();
+    calls.sort_by_key(|c| (c.date, c.call_id));
+    for c in &calls {
         if closed_ids.contains(&c.deal_id) {
             t.calls_on_closed_deals += 1;
             if lost_after_volunteering.contains(&c.deal_id) {

@@ -870,6 +870,7 @@ fn a_step_from_a_call_counts_from_the_call_date_not_when_it_was_stored() {
         ],
         steps: vec![first, second],
         reps: vec![],
+        facts: vec![],
     };
     let history = StageHistory::default();
     // (as of, expected step id): before any call, after the first, after the second.

@@ -13,7 +13,8 @@ use nextstep_core::{
     Call, ConfirmLink, Deal, DealFilter, DefinedBy, NewConfirmLink, NewNextStep, NextStepRecord,
     Role, Scope, StageChange, StepSource, StepStatus, Store, TeamStore, Upload, User,
 };
-use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::coach::{CoachFilter, CoachReport};
+use nextstep_insight::forecast::ForecastReport;
 use nextstep_insight::hygiene::{self, Flag};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -761,12 +762,8 @@ async fn coach(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::coach::CoachReport>> {
-    let data = nextstep_core::dataset::load(state.db(), &c.scope()).await?;
-    Ok(Json(scorecards(
-        &data,
-        &CoachFilter::default(),
-        state.rules().ask_instead(),
-    )))
+    let report = crate::reports::cached_coach(&state, &c.scope(), &CoachFilter::default()).await?;
+    Ok(Json(CoachReport::clone(&report)))
 }
 
 /// This quarter's forecast of the deals you see, from next-step quality.
@@ -777,13 +774,8 @@ async fn forecast(
     State(state): State<AppState>,
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<Json<nextstep_insight::forecast::ForecastReport>> {
-    let scope = c.scope();
-    let data = nextstep_core::dataset::load(state.db(), &scope).await?;
-    let history = nextstep_core::dataset::stage_history(state.db(), &scope).await?;
-    let today = Utc::now().date_naive();
-    Ok(Json(nextstep_insight::forecast::forecast_with_history(
-        &data, &history, None, today,
-    )))
+    let report = crate::reports::cached_forecast(&state, &c.scope()).await?;
+    Ok(Json(ForecastReport::clone(&report)))
 }
 
 /// What an import did.

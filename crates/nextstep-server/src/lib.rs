@@ -18,12 +18,15 @@ mod auth;
 mod cache;
 mod error;
 mod errors_layer;
+mod forecast_fits;
 mod form_token;
 mod hashing;
 pub mod jobs;
 mod limits;
 mod metrics_layer;
 pub mod outbox;
+mod report_cache;
+pub mod reports;
 mod state;
 mod ui;
 mod worker;
@@ -170,6 +173,10 @@ pub async fn serve(
         let (s, stop) = (state.clone(), stop.clone());
         tokio::spawn(async move { outbox::run_sweeper(&s, stopped(stop)).await })
     };
+    let refits = {
+        let (s, stop) = (state.clone(), stop.clone());
+        tokio::spawn(async move { reports::run_refits(&s, stopped(stop)).await })
+    };
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
@@ -186,6 +193,7 @@ pub async fn serve(
         jobs.await.map_err(|e| ServeError::Io(e.to_string()))??;
     }
     sweeper.await.map_err(|e| ServeError::Io(e.to_string()))?;
+    refits.await.map_err(|e| ServeError::Io(e.to_string()))?;
     Ok(())
 }
 

@@ -58,6 +58,8 @@ struct Inner {
     metrics: Option<PrometheusHandle>,
     config: ServerConfig,
     pipeline_cache: crate::cache::PipelineCache,
+    report_caches: crate::report_cache::ReportCaches,
+    refits: crate::forecast_fits::Refits,
     hash_pool: crate::hashing::HashPool,
     address_limit: crate::address_limit::AddressLimit,
     form_tokens: tokio::sync::OnceCell<crate::form_token::FormTokens>,
@@ -87,6 +89,8 @@ impl AppState {
                 metrics,
                 config,
                 pipeline_cache: Default::default(),
+                report_caches: Default::default(),
+                refits: Default::default(),
                 hash_pool: crate::hashing::HashPool::for_this_machine(),
                 address_limit: Default::default(),
                 form_tokens: Default::default(),
@@ -118,6 +122,16 @@ impl AppState {
     /// The pipeline reports, by scope.
     pub fn pipeline_cache(&self) -> &crate::cache::PipelineCache {
         &self.inner.pipeline_cache
+    }
+
+    /// The coaching and forecast reports, by scope.
+    pub fn report_caches(&self) -> &crate::report_cache::ReportCaches {
+        &self.inner.report_caches
+    }
+
+    /// The forecast scopes waiting for their model to be fitted again.
+    pub fn refits(&self) -> &crate::forecast_fits::Refits {
+        &self.inner.refits
     }
 
     /// The bounded pool every password check runs in.

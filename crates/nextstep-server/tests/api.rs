@@ -331,6 +331,13 @@ async fn pipeline_coach_forecast(fx: &Fixture) {
             r.expect(200);
             assert!(r.content_type().starts_with("application/json"));
             assert!(r.json().is_object(), "{route} as {who:?}");
+            if route.ends_with("forecast") {
+                // The model (or its refusal) was fitted off the request path and stored;
+                // the report says when, and on which data version.
+                let model = &r.json()["model"];
+                assert!(model["fitted_at"].is_string(), "{model}");
+                assert!(model["data_version"].is_i64(), "{model}");
+            }
         }
     }
 }

@@ -14,9 +14,13 @@ mod common;
 mod sql;
 #[macro_use]
 mod sql_team;
+#[macro_use]
+mod sql_facts;
+pub mod facts;
 pub mod postgres;
 pub mod sqlite;
 
+pub use facts::FactStore;
 // The records, the traits and the error are nextstep-core's; the backends name them as
 // `crate::…` (a private import: this crate re-exports none of them).
 use nextstep_core::*;

@@ -209,3 +209,4 @@ fn quote_ident(name: &str) -> String {
 
 impl_sql_store!(PgStore, sqlx::Postgres, begin = "BEGIN");
 impl_team_store!(PgStore);
+impl_fact_store!(PgStore, list_agg = "string_agg");

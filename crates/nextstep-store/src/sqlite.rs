@@ -474,3 +474,4 @@ mod json {
 
 impl_sql_store!(SqliteStore, sqlx::Sqlite, begin = "BEGIN IMMEDIATE");
 impl_team_store!(SqliteStore);
+impl_fact_store!(SqliteStore, list_agg = "group_concat");

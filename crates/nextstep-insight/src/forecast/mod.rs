@@ -98,6 +98,7 @@ mod baseline;
 mod model;
 mod report;
 mod snapshot;
+mod stored;
 
 use chrono::NaiveDate;
 
@@ -105,11 +106,12 @@ pub use crate::period::{ParseQuarterError, Quarter};
 pub use baseline::{StageBaseline, StageRate};
 pub use model::{Coefficient, ForecastModel};
 pub use report::{
-    Category, Estimate, ForecastDeal, ForecastReport, ModelInfo, Total, TotalRow, categorize,
-    forecast, forecast_with_history,
+    Category, Estimate, ForecastDeal, ForecastReport, ModelInfo, Total, TotalRow, categorize, fit,
+    forecast, forecast_with_fit, forecast_with_history,
 };
 pub(crate) use snapshot::Context;
 pub use snapshot::{DealSnapshot, StageHistory, StepAsOf, snapshot};
+pub use stored::Fit;
 
 /// The L2 penalty per closed deal. 1.0 is linfa's and scikit-learn's default (C = 1); it
 /// keeps one-hot owners with a handful of deals from getting extreme weights.

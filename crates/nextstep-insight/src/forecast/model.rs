@@ -318,6 +318,66 @@ impl ForecastModel {
         self.alpha
     }
 
+    /// Every field, for the stored form (`stored.rs`).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        NaiveDate,
+        &[String],
+        &[String],
+        [f64; 5],
+        [f64; 5],
+        &[f64],
+        &[f64],
+        f64,
+        (usize, usize, usize),
+        f64,
+    ) {
+        (
+            self.as_of,
+            &self.stages,
+            &self.owners,
+            self.mean,
+            self.std,
+            &self.center,
+            &self.weights,
+            self.intercept,
+            (self.n_deals, self.n_won, self.n_rows),
+            self.alpha,
+        )
+    }
+
+    /// A model from the fields [`ForecastModel::parts`] gave.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        as_of: NaiveDate,
+        stages: Vec<String>,
+        owners: Vec<String>,
+        mean: [f64; 5],
+        std: [f64; 5],
+        center: Vec<f64>,
+        weights: Vec<f64>,
+        intercept: f64,
+        (n_deals, n_won, n_rows): (usize, usize, usize),
+        alpha: f64,
+    ) -> ForecastModel {
+        ForecastModel {
+            as_of,
+            stages,
+            owners,
+            mean,
+            std,
+            center,
+            weights,
+            intercept,
+            n_deals,
+            n_won,
+            n_rows,
+            alpha,
+        }
+    }
+
     /// Probability of a snapshot ending in a win.
     pub fn predict_snapshot(&self, s: &DealSnapshot) -> f64 {
         let z: f64 = self.intercept

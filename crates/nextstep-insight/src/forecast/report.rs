@@ -9,6 +9,7 @@ use super::baseline::StageBaseline;
 use super::model::Coefficient;
 use super::model::ForecastModel;
 use super::snapshot::{Context, DealSnapshot, StageHistory};
+use super::stored::Fit;
 use super::{ALPHA, BEST_CASE_MIN, COMMIT_MIN, OMIT_BELOW, STALE_DAYS};
 use crate::period::Quarter;
 use nextstep_core::dataset::Dataset;
@@ -169,6 +170,13 @@ pub struct ModelInfo {
     pub intercept: f64,
     /// Weights per feature.
     pub coefficients: Vec<Coefficient>,
+    /// The date whose closed deals the model learnt from (none when it refused).
+    pub fitted_on: Option<NaiveDate>,
+    /// When the model in use was fitted, if it was fitted earlier and stored (the
+    /// server fits off the request path); none when it was fitted for this report.
+    pub fitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The store's data version the stored model was fitted on (with `fitted_at`).
+    pub data_version: Option<i64>,
 }
 
 /// The forecast: every open deal with model and baseline side by side, and the totals.
@@ -215,15 +223,53 @@ pub fn forecast_with_history(
     as_of: NaiveDate,
 ) -> ForecastReport {
     let ctx = Context::new(data, history);
+    let fit = match ForecastModel::fit_ctx(data, &ctx, as_of) {
+        Ok(m) => Fit::Fitted(m),
+        Err(e) => Fit::Refused(e.to_string()),
+    };
+    report(data, &ctx, history, fit, period, as_of)
+}
+
+/// Fits the model on the deals closed by the end of `as_of` (or says why it will not):
+/// what the server does off the request path and stores.
+pub fn fit(data: &Dataset, history: &StageHistory, as_of: NaiveDate) -> Fit {
+    match ForecastModel::fit_with_history(data, history, as_of) {
+        Ok(m) => Fit::Fitted(m),
+        Err(e) => Fit::Refused(e.to_string()),
+    }
+}
+
+/// The forecast as of `as_of` with a model fitted earlier ([`fit`], stored): the open
+/// deals scored by it, beside the baseline. Equal to [`forecast_with_history`] when `fit`
+/// was fitted on the same data and date.
+pub fn forecast_with_fit(
+    data: &Dataset,
+    history: &StageHistory,
+    fit: Fit,
+    period: Option<Quarter>,
+    as_of: NaiveDate,
+) -> ForecastReport {
+    let ctx = Context::new(data, history);
+    report(data, &ctx, history, fit, period, as_of)
+}
+
+fn report(
+    data: &Dataset,
+    ctx: &Context<'_>,
+    history: &StageHistory,
+    fit: Fit,
+    period: Option<Quarter>,
+    as_of: NaiveDate,
+) -> ForecastReport {
     let mut notes = Vec::new();
-    let model = match ForecastModel::fit_ctx(data, &ctx, as_of) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            notes.push(e.to_string());
+    let model = match fit {
+        Fit::Fitted(m) => Some(m),
+        Fit::Refused(why) => {
+            notes.push(why);
             None
         }
     };
-    let baseline = StageBaseline::fit_ctx(data, &ctx, as_of);
+    let baseline = StageBaseline::fit_ctx(data, ctx, as_of);
     if baseline.is_none() {
         notes.push("no closed deal yet: no stage-weighted baseline either".to_string());
     }
@@ -363,6 +409,9 @@ pub fn forecast_with_history(
             alpha: m.alpha(),
             intercept: m.intercept(),
             coefficients: m.coefficients(),
+            fitted_on: Some(m.as_of()),
+            fitted_at: None,
+            data_version: None,
         },
         None => ModelInfo {
             available: false,
@@ -373,6 +422,9 @@ pub fn forecast_with_history(
             alpha: ALPHA,
             intercept: 0.0,
             coefficients: Vec::new(),
+            fitted_on: None,
+            fitted_at: None,
+            data_version: None,
         },
     };
     ForecastReport {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use nextstep_core::{Cents, Deal, DefinedBy, NextStepRecord, Outcome, StageChange, StepStatus};
 use serde::Serialize;
 
-use nextstep_core::dataset::{CallRecord, Dataset};
+use nextstep_core::dataset::{CallFactRow, Dataset};
 
 /// Every deal's stage changes, as the store keeps them (`Store::stage_history`). Optional:
 /// without it a closed deal's stage before it closed is unknown (see the module doc).
@@ -125,7 +125,7 @@ impl DealSnapshot {
 
 /// The data indexed once per report: calls and steps per deal, terminal stages.
 pub(crate) struct Context<'a> {
-    calls: HashMap<i64, Vec<&'a CallRecord>>,
+    calls: HashMap<i64, Vec<CallFactRow>>,
     /// Each deal's steps with the date they were agreed (their call's date, else when
     /// they were recorded), oldest first.
     steps: HashMap<i64, Vec<(NaiveDate, &'a NextStepRecord)>>,
@@ -147,8 +147,8 @@ impl<'a> Context<'a> {
 
     fn build(data: &'a Dataset, history: &'a StageHistory, only: Option<i64>) -> Context<'a> {
         let keep = |id: i64| only.is_none_or(|o| o == id);
-        let mut calls: HashMap<i64, Vec<&CallRecord>> = HashMap::new();
-        for c in data.calls.iter().filter(|c| keep(c.deal_id)) {
+        let mut calls: HashMap<i64, Vec<CallFactRow>> = HashMap::new();
+        for c in data.call_facts().filter(|c| keep(c.deal_id)) {
             calls.entry(c.deal_id).or_default().push(c);
         }
         for v in calls.values_mut() {
@@ -157,7 +157,7 @@ impl<'a> Context<'a> {
         // A step found in a call was agreed on the call's date, whenever it was stored
         // (a bulk import stores months of calls at once).
         let call_dates: HashMap<i64, NaiveDate> =
-            data.calls.iter().map(|c| (c.call_id, c.date)).collect();
+            data.call_facts().map(|c| (c.call_id, c.date)).collect();
         let mut steps: HashMap<i64, Vec<(NaiveDate, &NextStepRecord)>> = HashMap::new();
         for s in data.steps.iter().filter(|s| keep(s.deal_id)) {
             let agreed = s
@@ -188,7 +188,7 @@ impl<'a> Context<'a> {
             steps,
             history,
             terminal,
-            activity_tracked: !data.calls.is_empty() || !data.steps.is_empty(),
+            activity_tracked: data.has_calls() || !data.steps.is_empty(),
         }
     }
 
@@ -225,10 +225,10 @@ impl<'a> Context<'a> {
     }
 
     pub(crate) fn snapshot(&self, deal: &Deal, as_of: NaiveDate) -> DealSnapshot {
-        let calls: Vec<&CallRecord> = self
+        let calls: Vec<&CallFactRow> = self
             .calls
             .get(&deal.id)
-            .map(|v| v.iter().copied().filter(|c| c.date <= as_of).collect())
+            .map(|v| v.iter().filter(|c| c.date <= as_of).collect())
             .unwrap_or_default();
         let last_call = calls.last().map(|c| c.date);
         let step = self.steps.get(&deal.id).and_then(|v| {
@@ -247,8 +247,8 @@ impl<'a> Context<'a> {
             call_ids: calls.iter().map(|c| c.call_id).collect(),
             last_call,
             days_since_last_call: last_call.map(|d| (as_of - d).num_days()),
-            asked_calls: calls.iter().filter(|c| c.analysis.asked_next_step).count(),
-            bail_outs: calls.iter().map(|c| c.analysis.bail_outs.len()).sum(),
+            asked_calls: calls.iter().filter(|c| c.asked_next_step).count(),
+            bail_outs: calls.iter().map(|c| c.bail_outs.max(0) as usize).sum(),
             step,
         }
     }

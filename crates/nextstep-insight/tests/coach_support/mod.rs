@@ -255,5 +255,6 @@ pub fn dataset(calls: Vec<CallRecord>, reps: Vec<Rep>) -> Dataset {
         calls,
         steps: Vec::new(),
         reps,
+        facts: Vec::new(),
     }
 }

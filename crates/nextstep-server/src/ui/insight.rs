@@ -6,21 +6,17 @@
 //! and from the backtest's reliability diagram (which prints only numbers, dates and
 //! fixed words).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use chrono::Utc;
 use nextstep_core::Role;
-use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
 use nextstep_insight::charts::{bar_svg, line_svg};
-use nextstep_insight::coach::{
-    CoachFilter, CoachReport, MomentKind, Part, RepScorecard, scorecards,
-};
-use nextstep_insight::forecast::{
-    Category, Estimate, ForecastError, ForecastReport, Total, forecast_with_history,
-};
+use nextstep_insight::coach::{CoachFilter, CoachReport, MomentKind, Part, RepScorecard};
+use nextstep_insight::forecast::{Category, Estimate, Total};
 
-use super::{Chrome, UiError, UiResult, group, page_caller, pct, render};
+use super::{Chrome, UiResult, group, page_caller, pct, render};
 use crate::auth::Caller;
 use crate::state::AppState;
 
@@ -194,13 +190,8 @@ fn filter_for(caller: &Caller) -> CoachFilter {
     }
 }
 
-async fn coach_report(state: &AppState, caller: &Caller) -> UiResult<CoachReport> {
-    let data = nextstep_core::dataset::load(state.db(), &caller.scope()).await?;
-    let filter = filter_for(caller);
-    let instead = state.rules().ask_instead().clone();
-    tokio::task::spawn_blocking(move || scorecards(&data, &filter, &instead))
-        .await
-        .map_err(UiError::internal)
+async fn coach_report(state: &AppState, caller: &Caller) -> UiResult<Arc<CoachReport>> {
+    Ok(crate::reports::cached_coach(state, &caller.scope(), &filter_for(caller)).await?)
 }
 
 #[derive(Template)]
@@ -395,62 +386,27 @@ struct ForecastPage {
     calibration_note: String,
 }
 
-/// What the forecast page computes off the request thread: the forecast, and the
-/// backtest's reliability diagram or why there is none.
-fn compute(
-    data: nextstep_core::dataset::Dataset,
-    history: nextstep_insight::forecast::StageHistory,
-) -> (ForecastReport, Result<(String, String), String>) {
-    let today = Utc::now().date_naive();
-    let report = forecast_with_history(&data, &history, None, today);
-    let calibration = match default_cutoff(&data) {
-        None => Err(
-            "No deal has closed with a close date yet, so there is nothing to check \
-                     the forecast against."
-                .to_string(),
-        ),
-        // The backtest asserts invariants of its own; a broken one must cost the chart,
-        // not the whole forecast page.
-        Some(cutoff) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            backtest_with_history(&data, &history, cutoff)
-        }))
-        .unwrap_or_else(|_| Err(ForecastError::Fit("the backtest failed".into())))
-        {
-            Ok(bt) => {
-                let auc = bt
-                    .model
-                    .auc
-                    .map_or_else(|| "n/a".to_string(), |a| format!("{a:.2}"));
-                Ok((
-                    reliability_svg(&bt),
-                    format!(
-                        "Trained on {} deals closed before {}, tested on the {} closed since: \
-                         Brier {:.3} (baseline {:.3}), AUC {auc}.",
-                        bt.n_train, bt.cutoff, bt.n_test, bt.model.brier, bt.baseline.brier
-                    ),
-                ))
-            }
-            Err(e) => Err(format!("No calibration chart yet: {e}.")),
-        },
-    };
-    (report, calibration)
-}
-
 /// `GET /forecast`: totals by category (model beside the stage-weighted baseline), the
 /// deals, and the backtest's reliability chart when enough deals have closed.
 pub async fn forecast_page(State(state): State<AppState>, headers: HeaderMap) -> UiResult {
     let caller = page_caller(&state, &headers).await?;
     async {
-        let scope = caller.scope();
-        let data = nextstep_core::dataset::load(state.db(), &scope).await?;
-        let history = nextstep_core::dataset::stage_history(state.db(), &scope).await?;
-        let (report, calibration) = tokio::task::spawn_blocking(move || compute(data, history))
-            .await
-            .map_err(UiError::internal)?;
+        let (report, calibration) =
+            crate::reports::cached_forecast_page(&state, &caller.scope()).await?;
+        let calibration = Result::clone(&calibration);
         let model_line = if report.model.available {
             format!(
-                "Model fitted on {} closed deals ({} won, {} weekly snapshots).",
-                report.model.n_deals, report.model.n_won, report.model.n_rows
+                "Model fitted on {} closed deals ({} won, {} weekly snapshots){}.",
+                report.model.n_deals,
+                report.model.n_won,
+                report.model.n_rows,
+                report
+                    .model
+                    .fitted_at
+                    .map_or_else(String::new, |at| format!(
+                        ", at {} UTC",
+                        at.format("%Y-%m-%d %H:%M:%S")
+                    ))
             )
         } else {
             report

@@ -1,0 +1,94 @@
+//! The per-call facts' shapes the store aggregates and the reports read (the store keeps
+//! the facts in `call_facts` rows and aggregates them in SQL; `nextstep-insight` turns the
+//! aggregates into the coaching report): a call's membership bits ([`flag`]), one rep's
+//! week ([`RepWeek`]), the filter, the kinds of coaching moment, the disqualified deals.
+
+use chrono::NaiveDate;
+
+/// One call's membership in every list a scorecard traces, as bits of [`FactCall::flags`].
+pub mod flag {
+    /// Asked (ask-rate numerator).
+    pub const ASKED: u16 = 1;
+    /// Ended with a step.
+    pub const WITH_STEP: u16 = 2;
+    /// The prospect defined it.
+    pub const PROSPECT_DEFINED: u16 = 4;
+    /// The prospect confirmed it.
+    pub const CONFIRMED: u16 = 8;
+    /// At least one volunteered item.
+    pub const VOLUNTEERED: u16 = 16;
+    /// At least one negative signal.
+    pub const NEGATIVE_SIGNAL: u16 = 32;
+    /// At least one bail-out.
+    pub const BAIL_OUT: u16 = 64;
+    /// A confrontation (on any call; the confront rate counts it with a signal only).
+    pub const CONFRONTED: u16 = 128;
+    /// Ended without a step after the rep named no fit (an early disqualification).
+    pub const DISQUALIFIED: u16 = 256;
+}
+
+/// A call in a [`RepWeek`]: its id and its [`flag`] bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactCall {
+    /// The call.
+    pub call_id: i64,
+    /// Its [`flag`] bits.
+    pub flags: u16,
+    /// Its deal, given only for an early disqualification (the scorecard lists those
+    /// deals; no other number needs it).
+    pub deal_id: Option<i64>,
+}
+
+/// One rep's calls in one ISO week, aggregated by the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepWeek {
+    /// The rep (the deals' owner).
+    pub rep: String,
+    /// The week's Monday.
+    pub week: NaiveDate,
+    /// Calls.
+    pub calls: i64,
+    /// Volunteered items over them.
+    pub volunteered_items: i64,
+    /// Bail-out moments over them.
+    pub bail_out_items: i64,
+    /// Every call, oldest first (date, then id), with its flags.
+    pub call_ids: Vec<FactCall>,
+}
+
+/// Which calls an aggregate counts: one rep (exact name) and a date window.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactFilter {
+    /// Only this rep's calls.
+    pub rep: Option<String>,
+    /// Only calls on or after this date.
+    pub since: Option<NaiveDate>,
+    /// Only calls on or before this date.
+    pub until: Option<NaiveDate>,
+}
+
+/// Which calls hold a kind of coaching moment, most instructive kind first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MomentFact {
+    /// A bail-out.
+    BailOut,
+    /// A step the seller defined that the prospect never agreed to.
+    ToldUnconfirmed,
+    /// A step the seller defined and the prospect agreed to.
+    Told,
+    /// Volunteered work.
+    Volunteered,
+    /// An ask (the digest's "keep doing this").
+    Ask,
+}
+
+/// A closed-disqualified deal with its owner: the scorecard's early disqualifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisqualifiedDeal {
+    /// The deal.
+    pub deal_id: i64,
+    /// Its owner.
+    pub owner: String,
+    /// When it closed.
+    pub closed: Option<NaiveDate>,
+}

@@ -1,0 +1,251 @@
+//! The reports built from the per-call facts equal the reports built from whole analyses
+//! (the reference kept here: `coach::scorecards`, `outcomes`, `forecast_with_history` and
+//! the backtest over a loaded `Dataset`) on the demo team — every scorecard, trend, moment,
+//! median, outcome, forecast category (also from a fit stored as JSON and read back) and
+//! backtest figure — on SQLite, and on PostgreSQL
+//! when `NEXTSTEP_TEST_POSTGRES_URL` is set; and they stay equal after a call is judged
+//! again (its facts are rewritten in the same transaction).
+
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use nextstep_analyzer::AskInstead;
+use nextstep_core::dataset;
+use nextstep_core::{NewCall, Scope, Store};
+use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
+use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
+use nextstep_insight::outcomes::outcomes;
+use nextstep_server::reports;
+use nextstep_store::Db;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn psql(sql: &str) -> bool {
+    let base = std::env::var("NEXTSTEP_TEST_POSTGRES_URL").unwrap_or_default();
+    StdCommand::new("psql")
+        .arg(&base)
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The filters the pages, the API and `nextstep coach` ask for.
+fn filters(reps: &[String], managers: &[String]) -> Vec<CoachFilter> {
+    let mut out = vec![
+        CoachFilter::default(),
+        CoachFilter {
+            since: Some(date("2026-06-01")),
+            ..CoachFilter::default()
+        },
+        CoachFilter {
+            since: Some(date("2026-05-04")),
+            until: Some(date("2026-07-12")),
+            ..CoachFilter::default()
+        },
+        CoachFilter {
+            rep: Some("Nobody At All".into()),
+            ..CoachFilter::default()
+        },
+    ];
+    for r in reps {
+        out.push(CoachFilter {
+            rep: Some(r.clone()),
+            ..CoachFilter::default()
+        });
+        out.push(CoachFilter {
+            rep: Some(r.clone()),
+            until: Some(date("2026-06-30")),
+            ..CoachFilter::default()
+        });
+    }
+    for m in managers {
+        out.push(CoachFilter {
+            team_manager: Some(m.clone()),
+            ..CoachFilter::default()
+        });
+    }
+    out
+}
+
+async fn compare(db: &Db, what: &str) {
+    let instead = AskInstead::shipped();
+    let today = date("2026-09-01");
+    let reps = db.list_reps().await.unwrap();
+    let names: Vec<String> = reps.iter().map(|r| r.name.clone()).collect();
+    let mut managers: Vec<String> = reps.iter().filter_map(|r| r.manager.clone()).collect();
+    managers.sort();
+    managers.dedup();
+    let mut scopes = vec![Scope::All];
+    for (i, _) in reps.iter().enumerate().take(3) {
+        scopes.push(Scope::Owner(i as i64 + 1));
+        scopes.push(Scope::Team(i as i64 + 1));
+    }
+    for scope in scopes {
+        let old = dataset::load(db, &scope).await.unwrap();
+        for filter in filters(&names, &managers) {
+            let want = scorecards(&old, &filter, instead);
+            let got = reports::coach_report(db, &scope, &filter, instead)
+                .await
+                .unwrap();
+            assert_eq!(got, want, "{what}: coach report, {scope:?}, {filter:?}");
+        }
+        let light = reports::facts_dataset(db, &scope).await.unwrap();
+        assert_eq!(
+            outcomes(&light),
+            outcomes(&old),
+            "{what}: outcomes, {scope:?}"
+        );
+        let history = dataset::stage_history(db, &scope).await.unwrap();
+        let want = forecast_with_history(&old, &history, None, today);
+        assert_eq!(
+            forecast_with_history(&light, &history, None, today),
+            want,
+            "{what}: forecast, {scope:?}"
+        );
+        // Fitted off the request path and stored as JSON, the model scores the same.
+        let stored = Fit::from_json(&fit(&light, &history, today).to_json()).unwrap();
+        assert_eq!(
+            forecast_with_fit(&light, &history, stored, None, today),
+            want,
+            "{what}: forecast from a stored fit, {scope:?}"
+        );
+        if let Some(cutoff) = default_cutoff(&old) {
+            assert_eq!(default_cutoff(&light), Some(cutoff));
+            assert_eq!(
+                backtest_with_history(&light, &history, cutoff),
+                backtest_with_history(&old, &history, cutoff),
+                "{what}: backtest, {scope:?}"
+            );
+        }
+    }
+}
+
+/// Judges a few calls again with their moments changed, as a side flip would.
+async fn rejudge_some(db: &Db) {
+    let calls = db.all_calls(&Scope::All).await.unwrap();
+    assert!(calls.len() > 100, "the demo has calls: {}", calls.len());
+    for (i, call) in calls.iter().step_by(37).enumerate() {
+        let mut analysis = call.analysis.clone();
+        let a = analysis.as_object_mut().unwrap();
+        match i % 3 {
+            0 => {
+                a.insert("bail_outs".into(), serde_json::json!([]));
+                a.insert("asked_next_step".into(), serde_json::json!(true));
+            }
+            1 => {
+                a.insert("next_step".into(), serde_json::Value::Null);
+            }
+            _ => {
+                let v = a["volunteered"].clone();
+                a.insert("bail_outs".into(), v);
+                a.insert("asks".into(), serde_json::json!([]));
+                a.insert("asked_next_step".into(), serde_json::json!(false));
+            }
+        }
+        let bail_out = !a["bail_outs"].as_array().unwrap().is_empty();
+        let new = NewCall {
+            date: call.date,
+            source: call.source.clone(),
+            format: call.format.clone(),
+            transcript: String::new(),
+            speakers: call.speakers.clone(),
+            analysis,
+            bail_out,
+        };
+        db.rejudge_call(call.id, &new, None).await.unwrap();
+    }
+}
+
+/// Empties `call_facts` and runs the migration's backfill statement again, so the SQL
+/// that fills existing databases is held to the same reports as the Rust that fills new
+/// calls.
+async fn refill_by_migration(url: &str) {
+    let backend = if url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let file = format!(
+        "{}/../nextstep-store/migrations/{backend}/0008_call_facts.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let start = text.find("INSERT INTO call_facts").expect("a backfill");
+    let end = start + text[start..].find("FROM calls c;").unwrap() + "FROM calls c".len();
+    let backfill = text[start..end].to_string();
+    let run = |sql: String| sqlx::AssertSqlSafe(sql);
+    if backend == "postgres" {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query("DELETE FROM call_facts")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let n = sqlx::query(run(backfill)).execute(&pool).await.unwrap();
+        assert!(n.rows_affected() > 100);
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query("DELETE FROM call_facts")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let n = sqlx::query(run(backfill)).execute(&pool).await.unwrap();
+        assert!(n.rows_affected() > 100);
+        pool.close().await;
+    }
+}
+
+fn seed_and_compare(url: &str, what: &str) {
+    Command::cargo_bin("nextstep")
+        .unwrap()
+        .env_remove("NEXTSTEP_DATABASE_URL")
+        .args(["--db", url, "demo", "--today", "2026-09-01"])
+        .assert()
+        .success();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = Db::open(url).await.unwrap();
+        compare(&db, what).await;
+        refill_by_migration(url).await;
+        compare(&db, &format!("{what}, facts refilled by the migration")).await;
+        rejudge_some(&db).await;
+        compare(&db, &format!("{what}, after calls were judged again")).await;
+        db.close().await;
+    });
+}
+
+#[test]
+fn reports_from_facts_equal_reports_from_analyses_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("ns-facts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    seed_and_compare(&dir.join("demo.db").display().to_string(), "sqlite");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reports_from_facts_equal_reports_from_analyses_on_postgres() {
+    let Ok(base) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
+        eprintln!("NEXTSTEP_TEST_POSTGRES_URL not set: skipped");
+        return;
+    };
+    let name = format!("nextstep_facts_{}", std::process::id());
+    assert!(
+        psql(&format!("CREATE DATABASE {name}")),
+        "psql creates {name}"
+    );
+    let (server, _) = base.rsplit_once('/').expect("a database part");
+    let url = format!("{server}/{name}");
+    let result = std::panic::catch_unwind(|| seed_and_compare(&url, "postgres"));
+    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

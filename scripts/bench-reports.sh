@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench-reports.sh — the team reports at a big team's scale (issue 13).
+#
+# Builds release; seeds the demo team into a template file (`nextstep demo`), then builds
+# a database of N calls through the store's own ingest path (`examples/scale_db.rs`:
+# the demo's judged calls replicated over one rep per 2,500 calls, each stored with
+# `Store::add_call`, facts and step in the call's transaction); starts `nextstep serve
+# --workers 0` on it and times, with curl, the coaching API, the forecast API and the
+# coach, team and forecast pages: cold (the first request right after a write, which
+# makes the caches rebuild from the facts) and warm (the median of 5). Then times the
+# digest command (a separate process). Prints a Markdown table row per report and the
+# server's peak resident memory (VmHWM).
+#
+# Usage: scripts/bench-reports.sh [N_CALLS]   (default 50,000)
+# Env:   DB=postgres://…/empty_db to bench PostgreSQL; KEEP=1 keeps the temp dir.
+set -euo pipefail
+
+n="${1:-50000}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+log() { printf '==> %s\n' "$*" >&2; }
+
+log "building release"
+cargo build --release -q -p nextstep
+cargo build --release -q -p nextstep-server --example scale_db
+bin="$root/target/release/nextstep"
+
+tmp="$(mktemp -d)"
+cleanup() { [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null; [[ "${KEEP:-}" == 1 ]] || rm -rf "$tmp"; }
+trap cleanup EXIT
+db="${DB:-$tmp/bench.db}"
+
+log "seeding the demo team as the template"
+"$bin" --db "$tmp/demo.db" demo --today 2026-09-01 >/dev/null
+log "building $n calls into $db"
+/usr/bin/time -f "build: %e s, peak RSS %M KB" "$root/target/release/examples/scale_db" "$tmp/demo.db" "$db" "$n"
+
+"$bin" --db "$db" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
+token="$("$bin" --db "$db" token create --user bench-admin@example.com 2>/dev/null)"
+port=$((20000 + RANDOM % 20000))
+NEXTSTEP_LOG=warn "$bin" --db "$db" serve --bind "127.0.0.1:$port" --workers 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+rss() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+log "server at rest: peak RSS $(rss) KB"
+
+# A write anywhere: the caches must rebuild on the next request.
+deal="$("$bin" --db "$db" deals list --open --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+write() { "$bin" --db "$db" next-step set "$deal" --action "Bench step $RANDOM" --defined-by prospect >/dev/null; }
+get() { curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '| calls | request | cold (after a write) | warm p50 | server peak RSS |\n|---|---|---|---|---|\n'
+for path in /api/v1/coach /api/v1/forecast /coach /team /forecast; do
+  write
+  cold="$(get "$path")"
+  warm="$(for _ in 1 2 3 4 5; do get "$path"; done | median)"
+  printf '| %s | `GET %s` | %.3f s | %.3f s | %s MB |\n' "$n" "$path" "$cold" "$warm" "$(( $(rss) / 1024 ))"
+done
+week="$(python3 -c 'import datetime; y,w,_=datetime.date(2026,8,31).isocalendar(); print(f"{y}-W{w:02d}")')"
+/usr/bin/time -f "digest: %e s, peak RSS %M KB" "$bin" --db "$db" digest --week "$week" --out "$tmp/digests" >/dev/null
+/usr/bin/time -f "coach --json: %e s, peak RSS %M KB" "$bin" --db "$db" coach --json >/dev/null
