@@ -694,7 +694,7 @@ pub fn scorecards(data: &Dataset, filter: &CoachFilter, instead: &AskInstead) ->
         }
         by_rep.entry(rep).or_default().push(c);
     }
-    let mut reps: Vec<RepScorecard> = by_rep
+    let reps: Vec<RepScorecard> = by_rep
         .into_iter()
         .filter_map(|(name, mut calls)| {
             let manager = manager_of(data, name);
@@ -707,6 +707,13 @@ pub fn scorecards(data: &Dataset, filter: &CoachFilter, instead: &AskInstead) ->
             Some(scorecard(data, name, manager, &calls, filter, instead))
         })
         .collect();
+    ranked_report(reps, filter)
+}
+
+/// The report from the reps' scorecards, however they were counted (from whole calls
+/// here, from per-call facts in `coach_facts`): ranked by the index, lowest first, with
+/// the team's medians.
+pub(crate) fn ranked_report(mut reps: Vec<RepScorecard>, filter: &CoachFilter) -> CoachReport {
     reps.sort_by(|a, b| {
         a.need_for_approval
             .total_cmp(&b.need_for_approval)

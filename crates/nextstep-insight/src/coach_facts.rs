@@ -16,7 +16,7 @@ use nextstep_core::facts::{DisqualifiedDeal, FactCall, MomentFact, RepWeek, flag
 
 use crate::coach::{
     CoachFilter, CoachMoment, CoachReport, EarlyDisqualifications, MomentKind, RepScorecard, Tally,
-    TeamMedians, TeamSummary, WeekPoint, instructive_moments, median,
+    WeekPoint, instructive_moments, ranked_report,
 };
 use crate::period::IsoWeek;
 use nextstep_core::dataset::CallRecord;
@@ -164,7 +164,7 @@ pub fn scorecards_from_weeks(
             .find(|r| r.name == rep)
             .and_then(|r| r.manager.clone())
     };
-    let mut cards: Vec<RepScorecard> = by_rep
+    let cards: Vec<RepScorecard> = by_rep
         .into_iter()
         .filter_map(|(name, mut weeks)| {
             let manager = manager_of(name);
@@ -177,30 +177,7 @@ pub fn scorecards_from_weeks(
             Some(scorecard(name, manager, &weeks, disqualified, filter))
         })
         .collect();
-    cards.sort_by(|a, b| {
-        a.need_for_approval
-            .total_cmp(&b.need_for_approval)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let med = |f: &dyn Fn(&RepScorecard) -> Option<f64>| median(cards.iter().filter_map(f));
-    let medians = TeamMedians {
-        ask_rate: med(&|r| Some(r.ask_rate)),
-        prospect_defined_share: med(&|r| r.prospect_defined_share),
-        prospect_confirmed_share: med(&|r| r.prospect_confirmed_share),
-        volunteered_per_call: med(&|r| Some(r.volunteered_per_call)),
-        bail_out_rate: med(&|r| r.bail_out_rate),
-        confront_rate: med(&|r| r.confront_rate),
-        early_disqualifications: med(&|r| Some(r.early_disqualifications.count as f64)),
-        need_for_approval: med(&|r| Some(r.need_for_approval)),
-    };
-    let team = TeamSummary {
-        manager: filter.team_manager.clone(),
-        reps: cards.len(),
-        calls: cards.iter().map(|r| r.calls).sum(),
-        medians,
-        ranking: cards.iter().map(|r| r.name.clone()).collect(),
-    };
-    CoachReport { reps: cards, team }
+    ranked_report(cards, filter)
 }
 
 /// The kinds of moment in the order a scorecard quotes them, each with the fact that
