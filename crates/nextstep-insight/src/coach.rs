@@ -77,7 +77,7 @@ pub struct CoachFilter {
 }
 
 impl CoachFilter {
-    fn in_window(&self, date: NaiveDate) -> bool {
+    pub(crate) fn in_window(&self, date: NaiveDate) -> bool {
         self.since.is_none_or(|s| date >= s) && self.until.is_none_or(|u| date <= u)
     }
 }
@@ -618,6 +618,42 @@ fn names_no_fit(c: &CallRecord) -> bool {
     })
 }
 
+/// A rep's scorecard from their tally, however the tally was counted (from whole calls
+/// here, from per-call facts in `coach_facts`), so both reports fill it the same way.
+pub(crate) fn card_from_tally(
+    name: &str,
+    manager: Option<String>,
+    t: &Tally,
+    dq_call_ids: Vec<i64>,
+    deal_ids: BTreeSet<i64>,
+    weekly: Vec<WeekPoint>,
+    moments: Vec<CoachMoment>,
+) -> RepScorecard {
+    let parts = t.parts();
+    RepScorecard {
+        name: name.to_string(),
+        manager,
+        calls: t.n(),
+        call_ids: t.calls.clone(),
+        ask_rate: t.ask_rate(),
+        prospect_defined_share: t.prospect_defined_share(),
+        prospect_confirmed_share: t.prospect_confirmed_share(),
+        volunteered_per_call: t.volunteered_per_call(),
+        bail_out_rate: t.bail_out_rate(),
+        confront_rate: t.confront_rate(),
+        early_disqualifications: EarlyDisqualifications {
+            count: deal_ids.len(),
+            call_ids: dq_call_ids,
+            deal_ids: deal_ids.into_iter().collect(),
+        },
+        need_for_approval: parts.total(),
+        parts,
+        trace: t.trace.clone(),
+        weekly,
+        moments,
+    }
+}
+
 fn scorecard(
     data: &Dataset,
     name: &str,
@@ -627,7 +663,6 @@ fn scorecard(
     instead: &AskInstead,
 ) -> RepScorecard {
     let t = Tally::of(calls.iter().copied());
-    let parts = t.parts();
 
     let dq_calls: Vec<&CallRecord> = calls
         .iter()
@@ -648,28 +683,15 @@ fn scorecard(
         }
     }
 
-    RepScorecard {
-        name: name.to_string(),
+    card_from_tally(
+        name,
         manager,
-        calls: t.n(),
-        call_ids: t.calls.clone(),
-        ask_rate: t.ask_rate(),
-        prospect_defined_share: t.prospect_defined_share(),
-        prospect_confirmed_share: t.prospect_confirmed_share(),
-        volunteered_per_call: t.volunteered_per_call(),
-        bail_out_rate: t.bail_out_rate(),
-        confront_rate: t.confront_rate(),
-        early_disqualifications: EarlyDisqualifications {
-            count: deal_ids.len(),
-            call_ids: dq_calls.iter().map(|c| c.call_id).collect(),
-            deal_ids: deal_ids.into_iter().collect(),
-        },
-        need_for_approval: parts.total(),
-        parts,
-        trace: t.trace.clone(),
-        weekly: weekly(calls),
-        moments: instructive_moments(calls.iter().copied(), 3, instead),
-    }
+        &t,
+        dq_calls.iter().map(|c| c.call_id).collect(),
+        deal_ids,
+        weekly(calls),
+        instructive_moments(calls.iter().copied(), 3, instead),
+    )
 }
 
 /// The manager of a rep, from the dataset's reps.

@@ -15,8 +15,8 @@ use nextstep_core::Rep;
 use nextstep_core::facts::{DisqualifiedDeal, FactCall, MomentFact, RepWeek, flag};
 
 use crate::coach::{
-    CoachFilter, CoachMoment, CoachReport, EarlyDisqualifications, MomentKind, RepScorecard, Tally,
-    WeekPoint, instructive_moments, ranked_report,
+    CoachFilter, CoachMoment, CoachReport, MomentKind, RepScorecard, Tally, WeekPoint,
+    card_from_tally, instructive_moments, ranked_report,
 };
 use crate::period::IsoWeek;
 use nextstep_core::dataset::CallRecord;
@@ -98,7 +98,6 @@ fn scorecard(
         weeks.iter().map(|w| w.volunteered_items as usize).sum(),
         weeks.iter().map(|w| w.bail_out_items as usize).sum(),
     );
-    let parts = t.parts();
     let dq_calls: Vec<&FactCall> = weeks
         .iter()
         .flat_map(|w| w.call_ids.iter())
@@ -108,37 +107,22 @@ fn scorecard(
     let dated = filter.since.is_some() || filter.until.is_some();
     for d in disqualified.iter().filter(|d| d.owner == name) {
         let counts = match d.closed {
-            Some(closed) => {
-                filter.since.is_none_or(|s| closed >= s) && filter.until.is_none_or(|u| closed <= u)
-            }
+            Some(closed) => filter.in_window(closed),
             None => !dated,
         };
         if counts {
             deal_ids.insert(d.deal_id);
         }
     }
-    RepScorecard {
-        name: name.to_string(),
+    card_from_tally(
+        name,
         manager,
-        calls: t.n(),
-        call_ids: t.calls.clone(),
-        ask_rate: t.ask_rate(),
-        prospect_defined_share: t.prospect_defined_share(),
-        prospect_confirmed_share: t.prospect_confirmed_share(),
-        volunteered_per_call: t.volunteered_per_call(),
-        bail_out_rate: t.bail_out_rate(),
-        confront_rate: t.confront_rate(),
-        early_disqualifications: EarlyDisqualifications {
-            count: deal_ids.len(),
-            call_ids: dq_calls.iter().map(|c| c.call_id).collect(),
-            deal_ids: deal_ids.into_iter().collect(),
-        },
-        need_for_approval: parts.total(),
-        parts,
-        trace: t.trace.clone(),
-        weekly: weeks.iter().map(|w| week_point(w)).collect(),
-        moments: Vec::new(),
-    }
+        &t,
+        dq_calls.iter().map(|c| c.call_id).collect(),
+        deal_ids,
+        weeks.iter().map(|w| week_point(w)).collect(),
+        Vec::new(),
+    )
 }
 
 /// The coaching report of the reps in `weeks` (the store's per-rep, per-week aggregates
