@@ -900,19 +900,8 @@ pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
         agreed_at: None,
     };
     for (i, s) in sents.iter().enumerate() {
-        if walk
-            .open_negative
-            .as_ref()
-            .is_some_and(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS)
-        {
-            walk.open_negative = None;
-        }
-        if walk
-            .weak_negative
-            .as_ref()
-            .is_some_and(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS)
-        {
-            walk.weak_negative = None;
+        for open in [&mut walk.open_negative, &mut walk.weak_negative] {
+            open.take_if(|n| s.turn > n.turn + NEGATIVE_WINDOW_TURNS);
         }
         match s.side {
             Side::Prospect => walk.prospect(i),
