@@ -10,12 +10,6 @@
 use std::path::PathBuf;
 
 mod common;
-#[macro_use]
-mod sql;
-#[macro_use]
-mod sql_team;
-#[macro_use]
-mod sql_facts;
 pub mod facts;
 pub mod postgres;
 pub mod sqlite;

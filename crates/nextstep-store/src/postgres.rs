@@ -11,7 +11,10 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-use crate::common::{assemble_pipeline, open_err};
+use std::collections::HashMap;
+
+use crate::common::{assemble_pipeline, db_err, open_err};
+use crate::{PipelineRow, StoreError};
 
 /// The PostgreSQL migrations, embedded in the binary.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
@@ -117,30 +120,28 @@ impl PgStore {
     }
 }
 
-/// The pipeline report's second read: for each open deal (narrowed by `$filter` on `d`)
+/// The pipeline report's second read: for each open deal (narrowed by `filter` on `d`)
 /// that has calls or an open step, its latest call and its open step — one row per deal,
 /// driven from the calls and steps (most open deals have neither) rather than probed
-/// once per deal. Columns: deal id, call date, bail-out, then `step_columns!` (null when
+/// once per deal. Columns: deal id, call date, bail-out, then `sql::STEP_COLUMNS` (null when
 /// the deal has no open step), decoded by `step_at`.
-macro_rules! pipeline_activity_sql {
-    ($filter:expr) => {
-        [
-            "WITH open AS (SELECT d.id FROM deals d WHERE d.outcome IS NULL",
-            $filter,
-            "), \
-             latest AS (SELECT DISTINCT ON (c.deal_id) c.deal_id, c.date, c.bail_out \
-                        FROM calls c JOIN open o ON o.id = c.deal_id \
-                        ORDER BY c.deal_id, c.date DESC, c.id DESC), \
-             steps AS (SELECT s.* FROM next_steps s JOIN open o ON o.id = s.deal_id \
-                       WHERE s.status = 'open') \
-             SELECT COALESCE(s.deal_id, l.deal_id), l.date, l.bail_out, \
-                    s.id, s.deal_id, s.action, s.kind, s.owner, s.due, s.defined_by, \
-                    s.confirmed_by_prospect, s.source, s.call_id, s.evidence, s.status, \
-                    s.created_at, s.updated_at \
-             FROM latest l FULL JOIN steps s ON s.deal_id = l.deal_id",
-        ]
-        .concat()
-    };
+fn pipeline_activity_sql(filter: &str) -> String {
+    [
+        "WITH open AS (SELECT d.id FROM deals d WHERE d.outcome IS NULL",
+        filter,
+        "), \
+         latest AS (SELECT DISTINCT ON (c.deal_id) c.deal_id, c.date, c.bail_out \
+                    FROM calls c JOIN open o ON o.id = c.deal_id \
+                    ORDER BY c.deal_id, c.date DESC, c.id DESC), \
+         steps AS (SELECT s.* FROM next_steps s JOIN open o ON o.id = s.deal_id \
+                   WHERE s.status = 'open') \
+         SELECT COALESCE(s.deal_id, l.deal_id), l.date, l.bail_out, \
+                s.id, s.deal_id, s.action, s.kind, s.owner, s.due, s.defined_by, \
+                s.confirmed_by_prospect, s.source, s.call_id, s.evidence, s.status, \
+                s.created_at, s.updated_at \
+         FROM latest l FULL JOIN steps s ON s.deal_id = l.deal_id",
+    ]
+    .concat()
 }
 
 impl PgStore {
@@ -151,8 +152,8 @@ impl PgStore {
         filter: &str,
         owner: Option<&str>,
     ) -> Result<Vec<PipelineRow>, StoreError> {
-        let deals_sql = [deal_select!(), " WHERE d.outcome IS NULL", filter].concat();
-        let activity_sql = pipeline_activity_sql!(filter);
+        let deals_sql = [DEAL_SELECT, " WHERE d.outcome IS NULL", filter].concat();
+        let activity_sql = pipeline_activity_sql(filter);
         let query = |sql: &String| {
             let q = sqlx::query(AssertSqlSafe(sql.clone()));
             match owner {
@@ -207,6 +208,17 @@ fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-impl_sql_store!(PgStore, sqlx::Postgres, begin = "BEGIN");
-impl_team_store!(PgStore);
-impl_fact_store!(PgStore, list_agg = "string_agg");
+/// The store type the shared SQL (`sql/`) implements the traits for.
+type Backend = PgStore;
+/// The sqlx driver the shared SQL runs on.
+type Driver = sqlx::Postgres;
+/// How a write transaction begins: PostgreSQL locks rows as it writes them.
+const BEGIN_WRITE: &str = "BEGIN";
+/// The ordered string aggregate, the one function the two databases name differently.
+const LIST_AGG: &str = "string_agg";
+
+/// The SQL both backends run, written once (`sql/mod.rs`), compiled here for this driver.
+#[path = "sql/mod.rs"]
+#[allow(clippy::duplicate_mod, reason = "mounted once per driver on purpose")]
+mod sql;
+use sql::{DEAL_SELECT, col, deal_at, step_at};

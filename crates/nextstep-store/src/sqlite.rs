@@ -17,7 +17,12 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use crate::common::{assemble_pipeline, open_err};
+use std::collections::HashMap;
+
+use crate::common::{
+    assemble_pipeline, corrupt, db_err, open_err, parse_defined_by, parse_source, parse_status,
+};
+use crate::{Deal, NextStepRecord, PipelineRow, StoreError};
 
 /// The SQLite migrations, embedded in the binary.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -148,60 +153,56 @@ impl SqliteStore {
 
 /// The pipeline report's open deals as ONE value: a JSON array with one array per open
 /// deal (its columns but `outcome`, which is null for every open deal), in no particular
-/// order; `$filter` narrows the deals (`d`).
+/// order; `filter` narrows the deals (`d`).
 ///
 /// Why JSON: sqlx's SQLite driver copies every column of every row into its own SQLite
 /// allocation and hands rows over one by one from its worker thread; at 24,000 rows × 31
 /// columns that cost ~470 ms, twenty times the query. Built inside SQLite and parsed by
 /// serde straight into typed tuples, the same data takes ~25 ms. The deal columns come
 /// from the covering index `deals_open_pipeline` alone.
-macro_rules! pipeline_deals_sql {
-    ($filter:expr) => {
-        [
-            "SELECT json_group_array(json_array( \
-                 d.id, d.external_id, d.name, a.name, r.name, d.stage, d.amount_cents, \
-                 d.currency, d.expected_close, d.created, d.closed, d.loss_reason, d.product, \
-                 d.crm_next_step)) \
-             FROM deals d \
-             LEFT JOIN accounts a ON a.id = d.account_id \
-             LEFT JOIN reps r ON r.id = d.owner_id \
-             WHERE d.outcome IS NULL",
-            $filter,
-        ]
-        .concat()
-    };
+fn pipeline_deals_sql(filter: &str) -> String {
+    [
+        "SELECT json_group_array(json_array( \
+             d.id, d.external_id, d.name, a.name, r.name, d.stage, d.amount_cents, \
+             d.currency, d.expected_close, d.created, d.closed, d.loss_reason, d.product, \
+             d.crm_next_step)) \
+         FROM deals d \
+         LEFT JOIN accounts a ON a.id = d.account_id \
+         LEFT JOIN reps r ON r.id = d.owner_id \
+         WHERE d.outcome IS NULL",
+        filter,
+    ]
+    .concat()
 }
 
 /// The rest of the report as ONE JSON object: `calls`, each open deal's latest call
 /// (`[deal id, date, bail-out]`), and `steps`, the open steps of open deals. Driven from
 /// the calls and steps (through `calls_deal_latest` and `next_steps_one_open`) rather
 /// than probed once per deal: most open deals have neither.
-macro_rules! pipeline_extra_sql {
-    ($filter:expr) => {
-        [
-            "SELECT json_object( \
-                 'calls', (SELECT json_group_array(json_array(deal_id, date, bail_out)) \
-                           FROM (SELECT c.deal_id, c.date, c.bail_out, row_number() OVER ( \
-                                     PARTITION BY c.deal_id ORDER BY c.date DESC, c.id DESC \
-                                 ) AS n \
-                                 FROM calls c JOIN deals d ON d.id = c.deal_id \
-                                 WHERE d.outcome IS NULL",
-            $filter,
-            ") WHERE n = 1), \
-                 'steps', (SELECT json_group_array(json_array( \
-                               s.id, s.deal_id, s.action, s.kind, s.owner, s.due, \
-                               s.defined_by, s.confirmed_by_prospect, s.source, s.call_id, \
-                               json(s.evidence), s.status, s.created_at, s.updated_at)) \
-                           FROM next_steps s JOIN deals d ON d.id = s.deal_id \
-                           WHERE s.status = 'open' AND d.outcome IS NULL",
-            $filter,
-            "))",
-        ]
-        .concat()
-    };
+fn pipeline_extra_sql(filter: &str) -> String {
+    [
+        "SELECT json_object( \
+             'calls', (SELECT json_group_array(json_array(deal_id, date, bail_out)) \
+                       FROM (SELECT c.deal_id, c.date, c.bail_out, row_number() OVER ( \
+                                 PARTITION BY c.deal_id ORDER BY c.date DESC, c.id DESC \
+                             ) AS n \
+                             FROM calls c JOIN deals d ON d.id = c.deal_id \
+                             WHERE d.outcome IS NULL",
+        filter,
+        ") WHERE n = 1), \
+             'steps', (SELECT json_group_array(json_array( \
+                           s.id, s.deal_id, s.action, s.kind, s.owner, s.due, \
+                           s.defined_by, s.confirmed_by_prospect, s.source, s.call_id, \
+                           json(s.evidence), s.status, s.created_at, s.updated_at)) \
+                       FROM next_steps s JOIN deals d ON d.id = s.deal_id \
+                       WHERE s.status = 'open' AND d.outcome IS NULL",
+        filter,
+        "))",
+    ]
+    .concat()
 }
 
-/// One element of [`pipeline_deals_sql!`]'s array, read straight into a [`Deal`].
+/// One element of [`pipeline_deals_sql`]'s array, read straight into a [`Deal`].
 struct JsonDeal(Deal);
 
 impl<'de> serde::Deserialize<'de> for JsonDeal {
@@ -269,7 +270,7 @@ impl<'de> serde::Deserialize<'de> for JsonDeal {
     }
 }
 
-/// [`pipeline_extra_sql!`]'s object.
+/// [`pipeline_extra_sql`]'s object.
 #[derive(serde::Deserialize)]
 struct JsonExtra {
     calls: Vec<JsonCall>,
@@ -280,7 +281,7 @@ struct JsonExtra {
 #[derive(serde::Deserialize)]
 struct JsonCall(i64, json::Date, i64);
 
-/// An open step, in `step_columns!` order.
+/// An open step, in `sql::STEP_COLUMNS` order.
 #[derive(serde::Deserialize)]
 struct JsonStep(
     i64,
@@ -336,14 +337,14 @@ impl JsonStep {
     }
 }
 
-/// Reads [`pipeline_deals_sql!`]'s value.
+/// Reads [`pipeline_deals_sql`]'s value.
 fn parse_deals(row: &SqliteRow) -> Result<Vec<Deal>, StoreError> {
     let deals: Vec<JsonDeal> = serde_json::from_str(col(row, 0, "pipeline deals")?)
         .map_err(|e| corrupt("pipeline deals", e))?;
     Ok(deals.into_iter().map(|JsonDeal(deal)| deal).collect())
 }
 
-/// Reads [`pipeline_extra_sql!`]'s value: latest calls and open steps by deal id.
+/// Reads [`pipeline_extra_sql`]'s value: latest calls and open steps by deal id.
 #[allow(clippy::type_complexity)]
 fn parse_extra(
     row: &SqliteRow,
@@ -369,13 +370,13 @@ fn parse_extra(
 
 impl SqliteStore {
     /// Every open deal's pipeline row, in report order, from two set-based queries read in
-    /// one snapshot (see [`pipeline_deals_sql!`] for why they return JSON).
+    /// one snapshot (see [`pipeline_deals_sql`] for why they return JSON).
     async fn pipeline_rows(
         &self,
         filter: &str,
         owner: Option<&str>,
     ) -> Result<Vec<PipelineRow>, StoreError> {
-        let (deals_sql, extra_sql) = (pipeline_deals_sql!(filter), pipeline_extra_sql!(filter));
+        let (deals_sql, extra_sql) = (pipeline_deals_sql(filter), pipeline_extra_sql(filter));
         let query = |sql: &String| {
             let q = sqlx::query(AssertSqlSafe(sql.clone()));
             match owner {
@@ -472,6 +473,18 @@ mod json {
     }
 }
 
-impl_sql_store!(SqliteStore, sqlx::Sqlite, begin = "BEGIN IMMEDIATE");
-impl_team_store!(SqliteStore);
-impl_fact_store!(SqliteStore, list_agg = "group_concat");
+/// The store type the shared SQL (`sql/`) implements the traits for.
+type Backend = SqliteStore;
+/// The sqlx driver the shared SQL runs on.
+type Driver = sqlx::Sqlite;
+/// How a write transaction begins: `IMMEDIATE` takes the write lock up front, so two
+/// writers queue instead of failing when a reader upgrades.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+/// The ordered string aggregate, the one function the two databases name differently.
+const LIST_AGG: &str = "group_concat";
+
+/// The SQL both backends run, written once (`sql/mod.rs`), compiled here for this driver.
+#[path = "sql/mod.rs"]
+#[allow(clippy::duplicate_mod, reason = "mounted once per driver on purpose")]
+mod sql;
+use sql::col;

@@ -17,6 +17,9 @@
 //!   unless the section lists some of them one by one; `lib.rs`, `main.rs` and the
 //!   `mod.rs` of a named folder go without saying); and every path the codemap names
 //!   exists.
+//! - `no_sql_inside_a_macro`: no `macro_rules!` body in the store holds an SQL statement
+//!   (rustfmt does not format macro bodies and compile errors point at their use): the
+//!   SQL lives in plain functions and constants under `nextstep-store/src/sql/`.
 //!
 //! - `server_modules_only_behind_serve_and_worker`: only the `nextstep` binary depends on
 //!   `nextstep-server`, and only its `serve`/`worker` entry points (and their test) name
@@ -276,6 +279,62 @@ fn no_anyhow_in_a_library() {
         "Typed errors in libraries, anyhow only in the binary",
         failures,
     );
+}
+
+#[test]
+fn no_sql_inside_a_macro() {
+    let store = root().join("crates/nextstep-store");
+    let mut failures = Vec::new();
+    for file in files_under(&store) {
+        if file.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (name, body) in macro_bodies(&text) {
+            let upper = body.to_uppercase();
+            if ["SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"]
+                .iter()
+                .any(|kw| upper.contains(kw))
+            {
+                failures.push(format!("{}: macro `{name}` holds SQL", rel(&root(), &file)));
+            }
+        }
+    }
+    assert_clean("SQL out of macro bodies", failures);
+}
+
+/// Each `macro_rules! name { … }` in `text`: its name and body (braces balanced; good
+/// enough for the store's code, which has no unbalanced brace in a string).
+fn macro_bodies(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("macro_rules!") {
+        let after = &rest[at + "macro_rules!".len()..];
+        let name: String = after
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open) = after.find('{') else { break };
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((name, after[open..end].to_string()));
+        rest = &after[end..];
+    }
+    out
 }
 
 #[test]

@@ -1,0 +1,276 @@
+//! The per-call facts the coaching and forecast reports aggregate: written with each call, read in SQL by rep, week and moment.
+
+use super::*;
+
+/// A fact row's membership bits (the `flag` constants of `crate::facts`), as SQL over `f`.
+const FACT_FLAGS: &str = "(f.asked \
+     + CASE WHEN f.step_by IS NULL THEN 0 ELSE 2 END \
+     + CASE WHEN f.step_by = 'prospect' THEN 4 ELSE 0 END \
+     + 8 * f.confirmed \
+     + CASE WHEN f.volunteered > 0 THEN 16 ELSE 0 END \
+     + CASE WHEN f.negative_signals > 0 THEN 32 ELSE 0 END \
+     + CASE WHEN f.bail_outs > 0 THEN 64 ELSE 0 END \
+     + 128 * f.confronted \
+     + CASE WHEN f.step_by IS NULL AND f.no_fit = 1 THEN 256 ELSE 0 END)";
+
+/// Binds a [`FactFilter`]'s values in the order [`fact_conditions`] numbered them (a
+/// macro: `sqlx::query` and `sqlx::query_scalar` build different types).
+macro_rules! bind_filter {
+    ($q:expr, $filter:expr) => {{
+        let mut q = $q;
+        if let Some(rep) = &$filter.rep {
+            q = q.bind(rep.clone());
+        }
+        if let Some(since) = $filter.since {
+            q = q.bind(since);
+        }
+        if let Some(until) = $filter.until {
+            q = q.bind(until);
+        }
+        q
+    }};
+}
+
+/// Writes (or rewrites) call `call_id`'s facts from its analysis, inside the
+/// caller's transaction.
+pub(super) async fn write_facts(
+    conn: &mut Conn,
+    call_id: i64,
+    deal_id: i64,
+    date: chrono::NaiveDate,
+    analysis: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let f = Facts::of(analysis);
+    let b = |x: bool| i32::from(x);
+    sqlx::query(
+        "INSERT INTO call_facts (call_id, deal_id, date, week, asked, asked_next_step, \
+         step_by, confirmed, volunteered, negative_signals, bail_outs, bail_out_signal, \
+         confronted, no_fit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (call_id) DO UPDATE SET asked = excluded.asked, \
+         asked_next_step = excluded.asked_next_step, step_by = excluded.step_by, \
+         confirmed = excluded.confirmed, volunteered = excluded.volunteered, \
+         negative_signals = excluded.negative_signals, bail_outs = excluded.bail_outs, \
+         bail_out_signal = excluded.bail_out_signal, confronted = excluded.confronted, \
+         no_fit = excluded.no_fit",
+    )
+    .bind(call_id)
+    .bind(deal_id)
+    .bind(date)
+    .bind(week_monday(date))
+    .bind(b(f.asked))
+    .bind(b(f.asked_next_step))
+    .bind(f.step_by.map(defined_by_str))
+    .bind(b(f.confirmed))
+    .bind(f.volunteered)
+    .bind(f.negative_signals)
+    .bind(f.bail_outs)
+    .bind(f.bail_out_signal.as_deref())
+    .bind(b(f.confronted))
+    .bind(b(f.no_fit))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The ` AND …` conditions of a [`FactFilter`] over `f` and `r`, numbering binds
+/// from `$first`; the caller binds rep, since, until in that order when present.
+pub(super) fn fact_conditions(filter: &FactFilter, first: usize) -> String {
+    let mut sql = String::new();
+    let mut n = first;
+    if filter.rep.is_some() {
+        sql.push_str(&format!(" AND r.name = ${n}"));
+        n += 1;
+    }
+    if filter.since.is_some() {
+        sql.push_str(&format!(" AND f.date >= ${n}"));
+        n += 1;
+    }
+    if filter.until.is_some() {
+        sql.push_str(&format!(" AND f.date <= ${n}"));
+    }
+    sql
+}
+
+/// The SQL of `FactStore::rep_weeks`.
+pub(super) async fn rep_weeks(
+    store: &Backend,
+    scope: &Scope,
+    filter: &FactFilter,
+) -> Result<Vec<RepWeek>, StoreError> {
+    // Each row lists its calls as `id:flags[:deal]`, joined by the backend's ordered
+    // string aggregate (`LIST_AGG`).
+    let sql = format!(
+        "SELECT r.name, f.week, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(f.volunteered) AS BIGINT), CAST(SUM(f.bail_outs) AS BIGINT), \
+         {LIST_AGG}(CAST(f.call_id AS TEXT) || ':' || CAST({FACT_FLAGS} AS TEXT) \
+         || CASE WHEN f.step_by IS NULL AND f.no_fit = 1 \
+         THEN ':' || CAST(f.deal_id AS TEXT) ELSE '' END, \
+         ',' ORDER BY f.date, f.call_id) \
+         FROM call_facts f JOIN deals d ON d.id = f.deal_id \
+         JOIN reps r ON r.id = d.owner_id WHERE TRUE{}{} \
+         GROUP BY r.name, f.week ORDER BY r.name, f.week",
+        scope_condition(scope),
+        fact_conditions(filter, 1)
+    );
+    let rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)), filter)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            let list: Option<String> = col(row, 5, "call_facts list")?;
+            Ok(RepWeek {
+                rep: col(row, 0, "reps.name")?,
+                week: col(row, 1, "call_facts.week")?,
+                calls: col(row, 2, "count")?,
+                volunteered_items: col(row, 3, "call_facts.volunteered")?,
+                bail_out_items: col(row, 4, "call_facts.bail_outs")?,
+                call_ids: crate::facts::parse_flagged(list.as_deref())?,
+            })
+        })
+        .collect()
+}
+
+/// The SQL of `FactStore::moment_calls`.
+pub(super) async fn moment_calls(
+    store: &Backend,
+    scope: &Scope,
+    filter: &FactFilter,
+    kind: MomentFact,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let which = match kind {
+        MomentFact::BailOut => "f.bail_outs > 0",
+        MomentFact::ToldUnconfirmed => "f.step_by = 'seller' AND f.confirmed = 0",
+        MomentFact::Told => "f.step_by = 'seller' AND f.confirmed = 1",
+        MomentFact::Volunteered => "f.volunteered > 0",
+        MomentFact::Ask => "f.asked = 1",
+    };
+    let sql = format!(
+        "SELECT f.call_id FROM call_facts f JOIN deals d ON d.id = f.deal_id \
+         JOIN reps r ON r.id = d.owner_id WHERE {which}{}{} \
+         ORDER BY f.date DESC, f.call_id DESC LIMIT {} OFFSET {}",
+        scope_condition(scope),
+        fact_conditions(filter, 1),
+        limit.max(0),
+        offset.max(0)
+    );
+    bind_filter!(sqlx::query_scalar(AssertSqlSafe(sql)), filter)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)
+}
+
+/// The SQL of `FactStore::calls_by_ids`.
+pub(super) async fn calls_by_ids(
+    store: &Backend,
+    scope: &Scope,
+    ids: &[i64],
+) -> Result<Vec<Call>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE id IN ({list}){} ORDER BY date, id",
+        visible_deal_ids(scope, "deal_id")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(call_at).collect()
+}
+
+/// The SQL of `FactStore::disqualified_deals`.
+pub(super) async fn disqualified_deals(
+    store: &Backend,
+    scope: &Scope,
+) -> Result<Vec<DisqualifiedDeal>, StoreError> {
+    let sql = format!(
+        "SELECT d.id, r.name, d.closed FROM deals d JOIN reps r ON r.id = d.owner_id \
+         WHERE d.outcome = 'disqualified'{} ORDER BY d.id",
+        scope_condition(scope)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            Ok(DisqualifiedDeal {
+                deal_id: col(row, 0, "deals.id")?,
+                owner: col(row, 1, "reps.name")?,
+                closed: col(row, 2, "deals.closed")?,
+            })
+        })
+        .collect()
+}
+
+/// The SQL of `FactStore::call_fact_rows`.
+pub(super) async fn call_fact_rows(
+    store: &Backend,
+    scope: &Scope,
+) -> Result<Vec<CallFactRow>, StoreError> {
+    let sql = format!(
+        "SELECT f.call_id, f.deal_id, f.date, f.asked_next_step, f.bail_outs \
+         FROM call_facts f WHERE TRUE{} ORDER BY f.date, f.call_id",
+        visible_deal_ids(scope, "f.deal_id")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            let asked: i32 = col(row, 3, "call_facts.asked_next_step")?;
+            Ok(CallFactRow {
+                call_id: col(row, 0, "call_facts.call_id")?,
+                deal_id: col(row, 1, "call_facts.deal_id")?,
+                date: col(row, 2, "call_facts.date")?,
+                asked_next_step: asked != 0,
+                bail_outs: col(row, 4, "call_facts.bail_outs")?,
+            })
+        })
+        .collect()
+}
+
+/// The SQL of `FactStore::step_rows`.
+pub(super) async fn step_rows(
+    store: &Backend,
+    scope: &Scope,
+) -> Result<Vec<NextStepRecord>, StoreError> {
+    let sql = format!(
+        "SELECT id, deal_id, kind, owner, due, defined_by, confirmed_by_prospect, \
+         source, call_id, status, created_at, updated_at \
+         FROM next_steps WHERE TRUE{} ORDER BY id",
+        visible_deal_ids(scope, "deal_id")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|row| {
+            Ok(NextStepRecord {
+                id: col(row, 0, "next_steps.id")?,
+                deal_id: col(row, 1, "next_steps.deal_id")?,
+                action: String::new(),
+                kind: col(row, 2, "next_steps.kind")?,
+                owner: col(row, 3, "next_steps.owner")?,
+                due: col(row, 4, "next_steps.due")?,
+                defined_by: parse_defined_by(col(row, 5, "next_steps.defined_by")?)?,
+                confirmed_by_prospect: col(row, 6, "next_steps.confirmed_by_prospect")?,
+                source: parse_source(col(row, 7, "next_steps.source")?)?,
+                call_id: col(row, 8, "next_steps.call_id")?,
+                evidence: serde_json::Value::Null,
+                status: parse_status(col(row, 9, "next_steps.status")?)?,
+                created_at: col(row, 10, "next_steps.created_at")?,
+                updated_at: col(row, 11, "next_steps.updated_at")?,
+            })
+        })
+        .collect()
+}
