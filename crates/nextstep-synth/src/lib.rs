@@ -5,8 +5,9 @@
 //!   calls, each labelled with what it was written to show.
 //! - [`long_calls`]: one-hour calls of varied talk for the analyzer's benchmarks and
 //!   `examples/gen_calls.rs` (the corpus `scripts/bench-vs-rg.sh` times).
-//! - [`rng`] and [`style`]: the one PRNG both generators draw from and the six export
-//!   styles both write, so the same seed gives the same bytes everywhere.
+//! - [`render`]: the one call renderer both generators write their calls through, in
+//!   the six export styles of [`style`]; [`rng`]: the one PRNG both draw from. So the
+//!   same seed gives the same bytes everywhere, and a style is written one way.
 //!
 //! - [`harness`] (the `harness` feature, for test suites): the both-databases test
 //!   harness — a temporary folder, `NEXTSTEP_TEST_POSTGRES_URL` read once, a fresh
@@ -19,6 +20,7 @@ pub mod demo;
 #[cfg(feature = "harness")]
 pub mod harness;
 pub mod long_calls;
+pub mod render;
 pub mod rng;
 pub mod style;
 

@@ -7,11 +7,14 @@
 //! yields the same bytes (no `rand` dependency, stable across platforms and releases).
 //!
 //! It serves the analyzer's `benches/analyze.rs` and this crate's `examples/gen_calls.rs`
-//! (the `scripts/bench-vs-rg.sh` corpus); the PRNG and the styles are the ones the demo
-//! uses (`crate::rng`, `crate::style`).
+//! (the `scripts/bench-vs-rg.sh` corpus); the PRNG, the styles and the renderer that
+//! writes them are the ones the demo uses (`crate::rng`, `crate::style`, `crate::render`).
 
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
+
+use crate::render::{self, Utt};
 use crate::rng::Rng;
 use crate::style::Style;
 
@@ -28,8 +31,7 @@ pub struct Turn {
     pub start: f64,
     /// When the turn ends.
     pub end: f64,
-    /// The sentences of the turn, kept apart so renderers can split long turns into cues
-    /// the way Teams and Zoom do.
+    /// The sentences of the turn, in order; written joined by spaces (see [`Call::utts`]).
     pub sentences: Vec<String>,
 }
 
@@ -38,11 +40,12 @@ pub struct Turn {
 pub struct Call {
     /// Full names; index 0 is the seller, the rest are on the prospect's side.
     pub speakers: Vec<String>,
-    /// The call date as `YYYY-MM-DD` (put in file names so `nextstep` resolves weekdays).
-    pub date: String,
+    /// The call date (put in file names so `nextstep` resolves weekdays).
+    pub date: NaiveDate,
     /// The turns in time order.
     pub turns: Vec<Turn>,
-    /// A per-call value used for ids (Teams guids) so renders are deterministic.
+    /// Seeds the renderer's [`Rng`] (Teams guids, which long turns are split, the Otter
+    /// footer), so renders are deterministic.
     pub id_seed: u64,
 }
 
@@ -50,6 +53,21 @@ impl Call {
     /// The seller's full name.
     pub fn seller(&self) -> &str {
         &self.speakers[0]
+    }
+
+    /// The call as the renderer's utterance list, one [`Utt`] per turn with its sentences
+    /// joined: how a benchmark call reaches [`render::render`], which splits long turns
+    /// into cues where Teams and Zoom would.
+    pub fn utts(&self) -> Vec<Utt> {
+        self.turns
+            .iter()
+            .map(|turn| Utt {
+                speaker: self.speakers[turn.speaker].clone(),
+                text: turn.sentences.join(" "),
+                start: turn.start,
+                end: turn.end,
+            })
+            .collect()
     }
 }
 
@@ -92,7 +110,7 @@ pub fn call_file_in(seed: u64, index: usize, minutes: u32, style: Style) -> Call
         ),
         style,
         seller: call.seller().to_string(),
-        date: call.date.clone(),
+        date: call.date.to_string(),
         contents,
     }
 }
@@ -357,7 +375,7 @@ struct World {
     product: &'static str,
     tool: &'static str,
     rival: &'static str,
-    date: String,
+    date: NaiveDate,
     id_seed: u64,
 }
 
@@ -388,7 +406,8 @@ impl World {
             product: rng.pick::<&str>(PRODUCTS),
             tool: rng.pick::<&str>(TOOLS),
             rival: rng.pick::<&str>(RIVALS),
-            date: format!("2026-{month:02}-{day:02}"),
+            date: NaiveDate::from_ymd_opt(2026, month as u32, day as u32)
+                .expect("days 1 to 28 exist in every month"),
             id_seed: rng.next_u64(),
         }
     }
@@ -1158,201 +1177,42 @@ impl Builder {
 // Rendering
 // ---------------------------------------------------------------------------------------
 
-/// Writes `call` in `style`.
+/// Writes `call` in `style` through the crate's one renderer ([`render::render`]), with
+/// cue ids and splits drawn from `call.id_seed` so the same call gives the same bytes.
 pub fn render(call: &Call, style: Style) -> String {
-    let mut out = String::with_capacity(call.turns.len() * 150);
-    match style {
-        Style::TeamsVtt => render_teams(call, &mut out),
-        Style::ZoomVtt => render_zoom(call, &mut out),
-        Style::Srt => render_srt(call, &mut out),
-        Style::Plain => render_plain(call, &mut out),
-        Style::Otter => render_otter(call, &mut out),
-        Style::Json => render_json(call, &mut out),
-    }
-    out
+    render::render(style, &call.utts(), call.date, &mut Rng::new(call.id_seed))
 }
 
-/// Splits a turn into cues of at most two sentences, with times spread by length, the way
-/// captioning tools break long utterances.
-fn cues(turn: &Turn) -> Vec<(f64, f64, String)> {
-    let chunks: Vec<String> = turn.sentences.chunks(2).map(|c| c.join(" ")).collect();
-    let total: usize = chunks.iter().map(String::len).sum::<usize>().max(1);
-    let span = turn.end - turn.start;
-    let mut t = turn.start;
-    chunks
-        .into_iter()
-        .map(|text| {
-            let d = span * text.len() as f64 / total as f64;
-            let cue = (t, t + d, text);
-            t += d;
-            cue
-        })
-        .collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `hh:mm:ss.mmm` (WebVTT) or `hh:mm:ss,mmm` (SRT).
-fn clock(out: &mut String, secs: f64, sep: char) {
-    let ms = (secs * 1000.0).round() as u64;
-    let _ = write!(
-        out,
-        "{:02}:{:02}:{:02}{sep}{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    );
-}
-
-/// Escapes `&` and `<` for WebVTT cue text.
-fn vtt_escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-}
-
-fn render_teams(call: &Call, out: &mut String) {
-    let mut rng = Rng::new(call.id_seed);
-    let guid = |rng: &mut Rng| {
-        let a = rng.next_u64();
-        let b = rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    };
-    out.push_str("WEBVTT\n\n");
-    let mut key = guid(&mut rng);
-    let mut n = rng.between(10, 40);
-    for turn in &call.turns {
-        // Teams changes the guid now and then (a new recording segment).
-        if rng.percent(3) {
-            key = guid(&mut rng);
-        }
-        n += 1;
-        for (k, (a, b, text)) in cues(turn).into_iter().enumerate() {
-            let _ = writeln!(out, "{key}/{n}-{k}");
-            clock(out, a, '.');
-            out.push_str(" --> ");
-            clock(out, b, '.');
-            out.push('\n');
-            out.push_str("<v ");
-            out.push_str(&call.speakers[turn.speaker]);
-            out.push('>');
-            vtt_escape(out, &text);
-            out.push_str("</v>\n\n");
-        }
-    }
-}
-
-fn render_zoom(call: &Call, out: &mut String) {
-    out.push_str("WEBVTT\n\n");
-    let mut id = 0;
-    for turn in &call.turns {
-        for (a, b, text) in cues(turn) {
-            id += 1;
-            let _ = writeln!(out, "{id}");
-            clock(out, a, '.');
-            out.push_str(" --> ");
-            clock(out, b, '.');
-            out.push('\n');
-            out.push_str(&call.speakers[turn.speaker]);
-            out.push_str(": ");
-            vtt_escape(out, &text);
-            out.push_str("\n\n");
-        }
-    }
-}
-
-fn render_srt(call: &Call, out: &mut String) {
-    let mut id = 0;
-    for turn in &call.turns {
-        for (a, b, text) in cues(turn) {
-            id += 1;
-            let _ = writeln!(out, "{id}");
-            clock(out, a, ',');
-            out.push_str(" --> ");
-            clock(out, b, ',');
-            out.push('\n');
-            out.push_str(&call.speakers[turn.speaker]);
-            out.push_str(": ");
-            out.push_str(&text);
-            out.push_str("\n\n");
-        }
-    }
-}
-
-fn render_plain(call: &Call, out: &mut String) {
-    for turn in &call.turns {
-        let s = turn.start.round() as u64;
-        let _ = writeln!(
-            out,
-            "[{:02}:{:02}:{:02}] {}: {}",
-            s / 3600,
-            s / 60 % 60,
-            s % 60,
-            call.speakers[turn.speaker],
-            turn.sentences.join(" ")
-        );
-    }
-}
-
-fn render_otter(call: &Call, out: &mut String) {
-    for turn in &call.turns {
-        let s = turn.start.round() as u64;
-        out.push_str(&call.speakers[turn.speaker]);
-        if s >= 3600 {
-            let _ = writeln!(out, "  {}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
-        } else {
-            let _ = writeln!(out, "  {}:{:02}", s / 60, s % 60);
-        }
-        out.push_str(&turn.sentences.join(" "));
-        out.push_str("\n\n");
-    }
-    out.push_str("Transcribed by https://otter.ai\n");
-}
-
-/// Appends `s` as a JSON string literal.
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    /// A benchmark call written in each style is read back as that style's format with
+    /// its turns intact (same speakers and text, in order; long turns may be split into
+    /// several cues, which `turns` joins again), so the benchmarks measure real parsing.
+    #[test]
+    fn every_style_reads_back_as_its_format_with_the_turns_intact() {
+        for seed in [1, 0x5EED_CA11] {
+            let call = generate(seed, 60);
+            let want: Vec<(String, String)> = call
+                .utts()
+                .into_iter()
+                .map(|u| (u.speaker, u.text))
+                .collect();
+            for style in Style::ALL {
+                let name = style.name();
+                let text = render(&call, style);
+                let transcript = nextstep_transcript::parse(text.as_bytes(), None)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(transcript.format, style.format(), "{name}");
+                assert!(transcript.utterances.len() >= call.turns.len(), "{name}");
+                let got: Vec<(String, String)> = transcript
+                    .turns()
+                    .into_iter()
+                    .map(|u| (u.speaker.unwrap_or_default(), u.text))
+                    .collect();
+                assert_eq!(got, want, "{name}");
             }
-            c => out.push(c),
         }
     }
-    out.push('"');
-}
-
-fn render_json(call: &Call, out: &mut String) {
-    out.push_str("[\n");
-    for (i, turn) in call.turns.iter().enumerate() {
-        out.push_str("  {\"speaker\": ");
-        json_string(out, &call.speakers[turn.speaker]);
-        let _ = write!(
-            out,
-            ", \"start\": {:.2}, \"end\": {:.2}, \"text\": ",
-            turn.start, turn.end
-        );
-        json_string(out, &turn.sentences.join(" "));
-        out.push('}');
-        if i + 1 < call.turns.len() {
-            out.push(',');
-        }
-        out.push('\n');
-    }
-    out.push_str("]\n");
 }

@@ -10,9 +10,9 @@ use nextstep_core::{NewDeal, Outcome};
 
 use super::calls::{self, CallSpec, Ctx, Generated, Warmth};
 use super::market::{self, Account, BOSS_ROLES, FIRST_NAMES, INDUSTRIES, LAST_NAMES, ProductLine};
-use super::render::{self, Utt};
 use super::team::{self, DemoRep, MANAGER, REPS, VENDOR};
 use super::{DEAL_COUNT, DemoCall, DemoData, Intended};
+use crate::render::{self, Utt};
 use crate::rng::Rng;
 use crate::style::Style;
 

@@ -41,7 +41,6 @@ mod calls;
 mod deals;
 mod market;
 mod phrases;
-mod render;
 mod team;
 
 use chrono::NaiveDate;

@@ -1,10 +1,18 @@
-//! Writes one generated call in each of the six ways real meeting tools export
-//! transcripts, so the demo exercises every reader the way users' files will.
+//! The one call renderer: writes a generated call in any of the six ways real meeting
+//! tools export transcripts ([`Style`]), so the demo, the benchmarks and the tests feed
+//! every reader the kind of file users will, and a change to how a style is written is
+//! made once.
+//!
+//! Callers hand it an utterance list ([`Utt`]) and an [`Rng`]: the demo its calls' lines
+//! with their timing, `long_calls` its turns with their sentences joined. The rng draws
+//! Teams' cue ids and decides which long turns are split into several cues and whether an
+//! Otter export carries its footer, so the same stream gives the same bytes.
 
 use crate::rng::Rng;
 use crate::style::Style;
 
-/// One utterance with its timing, ready to be written.
+/// One utterance with its timing, ready to be written: what both generators reduce a
+/// call to, so the renderer needs to know neither's model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Utt {
     /// Speaker name, UTF-8.
@@ -17,8 +25,9 @@ pub struct Utt {
     pub end: f64,
 }
 
-/// The file content for `utts` in `style`. `date` goes into a WebVTT `NOTE` block; `rng`
-/// decides cue ids and which long turns are split.
+/// The file content for `utts` in `style`: the single entry point every generated call
+/// file is written through. `date` goes into a WebVTT `NOTE` block; `rng` decides cue
+/// ids, which long turns are split and the Otter footer.
 pub fn render(style: Style, utts: &[Utt], date: chrono::NaiveDate, rng: &mut Rng) -> String {
     match style {
         Style::TeamsVtt => teams(utts, date, rng),
