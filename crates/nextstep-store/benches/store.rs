@@ -140,8 +140,7 @@ fn bench_pipeline<S: Store, M: criterion::measurement::Measurement>(
 }
 
 fn bench_postgres(c: &mut Criterion) {
-    let Ok(url) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
-        eprintln!("NEXTSTEP_TEST_POSTGRES_URL is not set: PostgreSQL benchmarks skipped");
+    let Some(url) = nextstep_synth::harness::postgres_url("the PostgreSQL benchmarks") else {
         return;
     };
     let rt = runtime();

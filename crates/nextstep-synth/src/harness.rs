@@ -90,6 +90,65 @@ pub async fn postgres(suite: &str, test: &str) -> Option<PgStore> {
     postgres_in(&unique(suite, test)).await
 }
 
+/// A whole PostgreSQL database of its own, created with `psql` and dropped (`WITH
+/// (FORCE)`) on drop: for tests that run the `nextstep` binary or the server against a
+/// URL, where a schema cannot be chosen per connection.
+#[derive(Debug)]
+pub struct PgDatabase {
+    server: String,
+    base: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// A fresh database named after the suite and the test, or `None` (with a note, and a
+    /// panic under `CI`) when no PostgreSQL is configured. Panics when `psql` cannot
+    /// create it.
+    pub fn create(suite: &str, test: &str) -> Option<Self> {
+        let base = postgres_url(test)?;
+        let name = unique(suite, test).to_lowercase().replace('-', "_");
+        let Some((server, _)) = base.rsplit_once('/') else {
+            panic!("{POSTGRES_URL_VAR} has no database part: {base}");
+        };
+        let created = psql(&base, &format!("CREATE DATABASE {name}"));
+        assert!(created.0, "psql cannot create {name}: {}", created.1);
+        Some(PgDatabase {
+            server: server.to_string(),
+            base,
+            name,
+        })
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = psql(
+            &self.base,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// Runs one statement with `psql` on `url`: whether it succeeded, and its error output.
+fn psql(url: &str, sql: &str) -> (bool, String) {
+    match std::process::Command::new("psql")
+        .arg(url)
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+    {
+        Ok(out) => (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+        Err(e) => (false, format!("psql does not run: {e}")),
+    }
+}
+
 /// `stories!("suite"; story_a, story_b)`: a `sqlite` and a `postgres` test module, one
 /// test per story (`async fn story(store: &S)`), each on a fresh store (SQLite in a
 /// nested folder the store creates; PostgreSQL in a fresh schema, dropped when the story

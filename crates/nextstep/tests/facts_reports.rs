@@ -6,7 +6,6 @@
 //! when `NEXTSTEP_TEST_POSTGRES_URL` is set; and they stay equal after a call is judged
 //! again (its facts are rewritten in the same transaction).
 
-use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
@@ -22,15 +21,6 @@ use nextstep_store::Db;
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn psql(sql: &str) -> bool {
-    let base = std::env::var("NEXTSTEP_TEST_POSTGRES_URL").unwrap_or_default();
-    StdCommand::new("psql")
-        .arg(&base)
-        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// The filters the pages, the API and `nextstep coach` ask for.
@@ -232,20 +222,8 @@ fn reports_from_facts_equal_reports_from_analyses_on_sqlite() {
 
 #[test]
 fn reports_from_facts_equal_reports_from_analyses_on_postgres() {
-    let Ok(base) = std::env::var("NEXTSTEP_TEST_POSTGRES_URL") else {
-        eprintln!("NEXTSTEP_TEST_POSTGRES_URL not set: skipped");
+    let Some(db) = nextstep_synth::harness::PgDatabase::create("nextstep_facts", "reports") else {
         return;
     };
-    let name = format!("nextstep_facts_{}", std::process::id());
-    assert!(
-        psql(&format!("CREATE DATABASE {name}")),
-        "psql creates {name}"
-    );
-    let (server, _) = base.rsplit_once('/').expect("a database part");
-    let url = format!("{server}/{name}");
-    let result = std::panic::catch_unwind(|| seed_and_compare(&url, "postgres"));
-    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
-    }
+    seed_and_compare(&db.url(), "postgres");
 }

@@ -34,56 +34,23 @@ const CALL_PROSPECT_STEP: &str = "Moses Frase: What would you like to do from he
 Ann Buyer: Let's do a demo for my team next Tuesday.\n\
 Moses Frase: Great, I'll send the invite.\n";
 
-/// A database for one test: a SQLite file, or a fresh PostgreSQL database.
+/// A database for one test: a SQLite file, or a fresh PostgreSQL database (dropped with
+/// this value).
 struct TestDb {
     url: String,
-    /// The PostgreSQL server's URL (`NEXTSTEP_TEST_POSTGRES_URL`) and the database made.
-    pg: Option<(String, String)>,
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((base, name)) = &self.pg {
-            let _ = psql(
-                base,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            );
-        }
-    }
-}
-
-fn psql(base: &str, sql: &str) -> std::io::Result<std::process::Output> {
-    StdCommand::new("psql")
-        .arg(base)
-        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
-        .output()
+    _pg: Option<nextstep_synth::harness::PgDatabase>,
 }
 
 fn databases(dir: &Path) -> Vec<TestDb> {
     let mut out = vec![TestDb {
         url: dir.join("nextstep.db").display().to_string(),
-        pg: None,
+        _pg: None,
     }];
     let test = dir.file_name().unwrap().to_string_lossy().to_string();
-    if let Some(base) = nextstep_synth::harness::postgres_url(&test) {
-        let name = format!(
-            "nextstep_cli_{}_{}",
-            std::process::id(),
-            dir.file_name().unwrap().to_string_lossy().replace('-', "_")
-        );
-        let created = psql(&base, &format!("CREATE DATABASE {name}")).expect("psql runs");
-        assert!(
-            created.status.success(),
-            "{}",
-            String::from_utf8_lossy(&created.stderr)
-        );
-        let url = match base.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("NEXTSTEP_TEST_POSTGRES_URL has no database part: {base}"),
-        };
+    if let Some(pg) = nextstep_synth::harness::PgDatabase::create("nextstep_cli", &test) {
         out.push(TestDb {
-            url,
-            pg: Some((base, name)),
+            url: pg.url(),
+            _pg: Some(pg),
         });
     }
     out
