@@ -3,7 +3,11 @@
 //! aggregates into the coaching report): a call's membership bits ([`flag`]), one rep's
 //! week ([`RepWeek`]), the filter, the kinds of coaching moment, the disqualified deals.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use crate::dataset::CallFactRow;
+use crate::{Call, NextStepRecord, Scope, StoreError};
 
 /// One call's membership in every list a scorecard traces, as bits of [`FactCall::flags`].
 pub mod flag {
@@ -91,4 +95,53 @@ pub struct DisqualifiedDeal {
     pub owner: String,
     /// When it closed.
     pub closed: Option<NaiveDate>,
+}
+
+/// A forecast fit as stored: made off the request path on one data version and day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFit {
+    /// The store's data version it was fitted on.
+    pub data_version: i64,
+    /// The day whose closed deals it learnt from.
+    pub as_of: NaiveDate,
+    /// When it was fitted.
+    pub fitted_at: DateTime<Utc>,
+    /// The fit as the insight crate writes it (a model, or why there is none).
+    pub fit: Value,
+}
+
+/// The read side of the facts, and the stored forecast fits. Every read takes the
+/// caller's [`Scope`], like [`Store`](crate::Store)'s. The store crate implements it for both backends;
+/// the reports built on it (`nextstep_insight::stored_reports`) never load a whole analysis.
+#[allow(async_fn_in_trait)]
+pub trait FactStore {
+    /// Calls per rep and ISO week with their counts and flagged ids, rep then week order.
+    async fn rep_weeks(
+        &self,
+        scope: &Scope,
+        filter: &FactFilter,
+    ) -> Result<Vec<RepWeek>, StoreError>;
+    /// The ids of the calls holding `kind` of moment, most recent first (date, then id),
+    /// `limit` of them from `offset`: the few calls coaching quotes.
+    async fn moment_calls(
+        &self,
+        scope: &Scope,
+        filter: &FactFilter,
+        kind: MomentFact,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<i64>, StoreError>;
+    /// These calls (without their transcript text), in date then id order.
+    async fn calls_by_ids(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<Call>, StoreError>;
+    /// Deals closed `disqualified`, with their owners.
+    async fn disqualified_deals(&self, scope: &Scope) -> Result<Vec<DisqualifiedDeal>, StoreError>;
+    /// Every call's forecast facts, date then id order.
+    async fn call_fact_rows(&self, scope: &Scope) -> Result<Vec<CallFactRow>, StoreError>;
+    /// Every next step without its action text and evidence (what the forecast and
+    /// outcomes read: who, confirmed, due, status, kind, dates), oldest first.
+    async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
+    /// The stored forecast fit of `key` (a scope's), if any.
+    async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError>;
+    /// Stores (replaces) the forecast fit of `key`.
+    async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError>;
 }

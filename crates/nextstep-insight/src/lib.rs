@@ -14,3 +14,4 @@ pub mod forecast;
 pub mod hygiene;
 pub mod outcomes;
 pub mod period;
+pub mod stored_reports;

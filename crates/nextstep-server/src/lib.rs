@@ -26,7 +26,7 @@ mod limits;
 mod metrics_layer;
 pub mod outbox;
 mod report_cache;
-pub mod reports;
+mod reports;
 mod state;
 mod ui;
 mod worker;

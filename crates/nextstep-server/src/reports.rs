@@ -1,129 +1,21 @@
-//! The team reports built from the store's per-call facts instead of whole analyses:
-//! coaching aggregated in SQL per rep and week (with only the handful of calls its quoted
-//! moments come from loaded), and the dataset the forecast and outcomes read — deals,
-//! call facts and next steps without their text. Shared by the API, the pages and the
-//! command line; the server caches them per scope ([`crate::report_cache`]) and fits the
-//! forecast's model off the request path ([`crate::forecast_fits`]).
+//! The team reports as the server serves them: built from the store's per-call facts
+//! (`nextstep_insight::stored_reports`, which the command line runs too), cached per
+//! scope ([`crate::report_cache`]), with the forecast's model fitted off the request path
+//! ([`crate::forecast_fits`]).
 
-use nextstep_analyzer::{Analysis, AskInstead};
-use nextstep_core::dataset::{CallRecord, Dataset};
-use nextstep_core::{DealFilter, Scope, Store, StoreError};
-use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
-use nextstep_insight::coach::{CoachFilter, CoachReport};
-use nextstep_insight::coach_facts::{
-    MOMENTS_PER_REP, call_moments, moment_order, scorecards_from_weeks,
-};
-use nextstep_insight::forecast::{ForecastError, StageHistory};
-use nextstep_store::FactStore;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use nextstep_insight::forecast::{Fit, fit};
-use nextstep_store::facts::StoredFit;
+use nextstep_core::dataset::Dataset;
+use nextstep_core::facts::{FactStore, StoredFit};
+use nextstep_core::{Scope, Store, StoreError};
+use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
+use nextstep_insight::coach::{CoachFilter, CoachReport};
+use nextstep_insight::forecast::{Fit, ForecastError, StageHistory, fit};
+use nextstep_insight::stored_reports::{coach_report, facts_dataset};
 
 use crate::report_cache::CoachKey;
 use crate::state::AppState;
-use nextstep_store::facts::FactFilter;
-
-/// The coaching report of the calls `scope` sees under `filter`: scorecards, trends,
-/// ranking and medians from the database's aggregates, and each rep's moments from the
-/// few calls they quote. Equal to `coach::scorecards` over the loaded dataset.
-pub async fn coach_report<S: Store + FactStore>(
-    db: &S,
-    scope: &Scope,
-    filter: &CoachFilter,
-    instead: &AskInstead,
-) -> Result<CoachReport, StoreError> {
-    let facts = FactFilter {
-        rep: filter.rep.clone(),
-        since: filter.since,
-        until: filter.until,
-    };
-    let weeks = db.rep_weeks(scope, &facts).await?;
-    let disqualified = db.disqualified_deals(scope).await?;
-    let reps = db.list_reps().await?;
-    let mut report = scorecards_from_weeks(&weeks, &disqualified, &reps, filter);
-    for card in &mut report.reps {
-        let rep = FactFilter {
-            rep: Some(card.name.clone()),
-            ..facts.clone()
-        };
-        card.moments = moments(db, scope, &rep, &card.name, instead).await?;
-    }
-    Ok(report)
-}
-
-/// A rep's most instructive moments: each kind in turn, its calls most recent first,
-/// loading a page of calls only while fewer than [`MOMENTS_PER_REP`] are found.
-async fn moments<S: Store + FactStore>(
-    db: &S,
-    scope: &Scope,
-    filter: &FactFilter,
-    rep: &str,
-    instead: &AskInstead,
-) -> Result<Vec<nextstep_insight::coach::CoachMoment>, StoreError> {
-    let mut found = Vec::new();
-    for (kind, fact) in moment_order() {
-        let mut offset = 0;
-        while found.len() < MOMENTS_PER_REP {
-            let need = (MOMENTS_PER_REP - found.len()) as i64;
-            let ids = db.moment_calls(scope, filter, fact, need, offset).await?;
-            if ids.is_empty() {
-                break;
-            }
-            offset += ids.len() as i64;
-            let calls = db.calls_by_ids(scope, &ids).await?;
-            for id in &ids {
-                let Some(call) = calls.iter().find(|c| c.id == *id) else {
-                    continue;
-                };
-                let record = record(call, rep)?;
-                found.extend(call_moments(&record, kind, instead));
-                if found.len() >= MOMENTS_PER_REP {
-                    break;
-                }
-            }
-        }
-    }
-    found.truncate(MOMENTS_PER_REP);
-    Ok(found)
-}
-
-fn record(call: &nextstep_core::Call, rep: &str) -> Result<CallRecord, StoreError> {
-    let analysis: Analysis =
-        serde_json::from_value(call.analysis.clone()).map_err(|e| StoreError::Corrupt {
-            field: "calls.analysis",
-            value: format!("call {}: {e}", call.id),
-        })?;
-    Ok(CallRecord {
-        call_id: call.id,
-        deal_id: call.deal_id,
-        rep: Some(rep.to_string()),
-        date: call.date,
-        analysis,
-    })
-}
-
-/// What the forecast and outcomes read, `scope`'s: every deal, every call's facts (not
-/// its analysis), every step without its action and evidence, and the reps.
-pub async fn facts_dataset<S: Store + FactStore>(
-    db: &S,
-    scope: &Scope,
-) -> Result<Dataset, StoreError> {
-    let deals = db
-        .list_deals(&DealFilter {
-            scope: *scope,
-            ..DealFilter::default()
-        })
-        .await?;
-    Ok(Dataset {
-        deals,
-        calls: Vec::new(),
-        steps: db.step_rows(scope).await?,
-        reps: db.list_reps().await?,
-        facts: db.call_fact_rows(scope).await?,
-    })
-}
 
 /// The forecast page's backtest: its reliability diagram and a line of figures, or why
 /// there is none.

@@ -8,7 +8,7 @@
 //! written in SQL. [`FactStore`] is the read side: aggregates per rep and ISO week, the
 //! few calls the coaching moments quote, and the forecast's per-call rows.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::Value;
 
 use crate::{Call, DefinedBy, NextStepRecord, Scope, StoreError};
@@ -102,56 +102,10 @@ pub fn week_monday(date: NaiveDate) -> NaiveDate {
     date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
-pub use nextstep_core::dataset::CallFactRow;
-pub use nextstep_core::facts::{DisqualifiedDeal, FactCall, FactFilter, MomentFact, RepWeek, flag};
-
-/// A forecast fit as stored: made off the request path on one data version and day.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredFit {
-    /// The store's data version it was fitted on.
-    pub data_version: i64,
-    /// The day whose closed deals it learnt from.
-    pub as_of: NaiveDate,
-    /// When it was fitted.
-    pub fitted_at: DateTime<Utc>,
-    /// The fit as the insight crate writes it (a model, or why there is none).
-    pub fit: Value,
-}
-
-/// The read side of the facts, and the stored forecast fits. Every read takes the
-/// caller's [`Scope`], like [`Store`](crate::Store)'s.
-#[allow(async_fn_in_trait)]
-pub trait FactStore {
-    /// Calls per rep and ISO week with their counts and flagged ids, rep then week order.
-    async fn rep_weeks(
-        &self,
-        scope: &Scope,
-        filter: &FactFilter,
-    ) -> Result<Vec<RepWeek>, StoreError>;
-    /// The ids of the calls holding `kind` of moment, most recent first (date, then id),
-    /// `limit` of them from `offset`: the few calls coaching quotes.
-    async fn moment_calls(
-        &self,
-        scope: &Scope,
-        filter: &FactFilter,
-        kind: MomentFact,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<i64>, StoreError>;
-    /// These calls (without their transcript text), in date then id order.
-    async fn calls_by_ids(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<Call>, StoreError>;
-    /// Deals closed `disqualified`, with their owners.
-    async fn disqualified_deals(&self, scope: &Scope) -> Result<Vec<DisqualifiedDeal>, StoreError>;
-    /// Every call's forecast facts, date then id order.
-    async fn call_fact_rows(&self, scope: &Scope) -> Result<Vec<CallFactRow>, StoreError>;
-    /// Every next step without its action text and evidence (what the forecast and
-    /// outcomes read: who, confirmed, due, status, kind, dates), oldest first.
-    async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
-    /// The stored forecast fit of `key` (a scope's), if any.
-    async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError>;
-    /// Stores (replaces) the forecast fit of `key`.
-    async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError>;
-}
+pub(crate) use nextstep_core::dataset::CallFactRow;
+pub(crate) use nextstep_core::facts::{
+    DisqualifiedDeal, FactCall, FactFilter, FactStore, MomentFact, RepWeek, StoredFit,
+};
 
 macro_rules! delegate_facts {
     ($self:ident, $s:ident => $call:expr) => {

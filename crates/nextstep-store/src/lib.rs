@@ -14,7 +14,6 @@ pub mod facts;
 pub mod postgres;
 pub mod sqlite;
 
-pub use facts::FactStore;
 // The records, the traits and the error are nextstep-core's; the backends name them as
 // `crate::…` (a private import: this crate re-exports none of them).
 use nextstep_core::*;

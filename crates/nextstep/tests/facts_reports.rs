@@ -6,7 +6,6 @@
 //! when `NEXTSTEP_TEST_POSTGRES_URL` is set; and they stay equal after a call is judged
 //! again (its facts are rewritten in the same transaction).
 
-
 use assert_cmd::Command;
 use chrono::NaiveDate;
 use nextstep_analyzer::AskInstead;
@@ -16,7 +15,7 @@ use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
 use nextstep_insight::outcomes::outcomes;
-use nextstep_server::reports;
+use nextstep_insight::stored_reports as reports;
 use nextstep_store::Db;
 
 fn date(s: &str) -> NaiveDate {

@@ -228,7 +228,7 @@ impl crate::TeamStore for Backend {
     }
 }
 
-impl crate::FactStore for Backend {
+impl crate::facts::FactStore for Backend {
     async fn rep_weeks(
         &self,
         scope: &Scope,

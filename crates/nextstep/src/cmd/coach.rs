@@ -5,8 +5,10 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use nextstep_insight::coach::{CoachFilter, CoachReport, RepScorecard, scorecards};
+use nextstep_core::Scope;
+use nextstep_insight::coach::{CoachFilter, CoachReport, RepScorecard};
 use nextstep_insight::outcomes::outcomes;
+use nextstep_insight::stored_reports::coach_report;
 
 use crate::cmd::{dataset, percent};
 use crate::db::{DbArgs, block_on};
@@ -115,10 +117,6 @@ pub fn print_report(report: &CoachReport) {
 
 /// Runs `nextstep coach`.
 pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
-    let data = block_on(async {
-        let store = db.open().await?;
-        dataset::load(&store).await
-    })??;
     let filter = CoachFilter {
         rep: args.rep.clone(),
         team_manager: args.team.clone(),
@@ -126,7 +124,13 @@ pub fn run(args: &CoachArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         until: args.until,
     };
     let rules = inputs::load_rules(args.rules.as_deref())?;
-    let report = scorecards(&data, &filter, rules.ask_instead());
+    // Aggregated from the per-call facts, as the server does: no analysis is loaded but
+    // those of the few calls the moments quote.
+    let (report, data) = block_on(async {
+        let store = db.open().await?;
+        let report = coach_report(&store, &Scope::All, &filter, rules.ask_instead()).await?;
+        anyhow::Ok((report, dataset::load_facts(&store).await?))
+    })??;
     let outcomes = outcomes(&data);
     if args.json {
         let v = serde_json::json!({"reps": report.reps, "team": report.team, "outcomes": outcomes});

@@ -1,5 +1,6 @@
-//! Loads the whole pipeline into an insight `Dataset` for the reports that read it all
-//! (coaching, outcomes, digest, forecast): the server's loader with every deal in scope.
+//! Loads the pipeline for the reports, every deal in scope: whole (calls with their
+//! analyses) for the digest, which quotes a week's calls; from the per-call facts for
+//! coaching's outcomes and the forecast, which never read an analysis.
 
 use nextstep_core::dataset::Dataset;
 use nextstep_core::{Scope, Store};
@@ -7,6 +8,12 @@ use nextstep_core::{Scope, Store};
 /// Reads every deal, call (with its analysis), next step and rep.
 pub async fn load(store: &impl Store) -> anyhow::Result<Dataset> {
     Ok(nextstep_core::dataset::load(store, &Scope::All).await?)
+}
+
+/// Every deal, each call's facts (not its analysis), every step without its text and
+/// the reps: what the outcomes, the forecast and the backtest read, as the server reads it.
+pub async fn load_facts(store: &nextstep_store::Db) -> anyhow::Result<Dataset> {
+    Ok(nextstep_insight::stored_reports::facts_dataset(store, &Scope::All).await?)
 }
 
 /// Every deal's stage history, for the forecast's stage-as-of-a-date.

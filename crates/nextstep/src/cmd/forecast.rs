@@ -53,7 +53,7 @@ pub enum BacktestCommand {
 
 async fn load(db: &DbArgs) -> anyhow::Result<(Dataset, StageHistory)> {
     let store = db.open().await?;
-    let data = dataset::load(&store).await?;
+    let data = dataset::load_facts(&store).await?;
     let history = dataset::stage_history(&store).await?;
     Ok((data, history))
 }
