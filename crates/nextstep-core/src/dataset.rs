@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use nextstep_analyzer::Analysis;
 
-use crate::{Deal, DealFilter, NextStepRecord, Rep, Scope, StageChange, Store, StoreError};
+use crate::{Call, Deal, DealFilter, NextStepRecord, Rep, Scope, StageChange, Store, StoreError};
 
 /// One analysed call, with the deal it belongs to and the rep who owns that deal.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,30 +91,8 @@ impl Dataset {
 /// what coaching, the digest and the forecast read, the same for the command line (every
 /// deal) and the server (one caller's scope).
 pub async fn load(store: &impl Store, scope: &Scope) -> Result<Dataset, StoreError> {
-    let deals = store
-        .list_deals(&DealFilter {
-            scope: *scope,
-            ..DealFilter::default()
-        })
-        .await?;
-    let owners: HashMap<i64, Option<String>> =
-        deals.iter().map(|d| (d.id, d.owner.clone())).collect();
-    let mut calls = Vec::new();
-    for c in store.all_calls(scope).await? {
-        let analysis =
-            serde_json::from_value(c.analysis.clone()).map_err(|e| StoreError::Corrupt {
-                field: "calls.analysis",
-                value: format!("call {}: {e}", c.id),
-            })?;
-        calls.push(CallRecord {
-            call_id: c.id,
-            deal_id: c.deal_id,
-            rep: owners.get(&c.deal_id).cloned().flatten(),
-            date: c.date,
-            analysis,
-        });
-    }
-    calls.sort_by_key(|c| (c.date, c.call_id));
+    let deals = visible_deals(store, scope).await?;
+    let calls = records(&deals, store.all_calls(scope).await?)?;
     Ok(Dataset {
         deals,
         calls,
@@ -122,6 +100,59 @@ pub async fn load(store: &impl Store, scope: &Scope) -> Result<Dataset, StoreErr
         reps: store.list_reps().await?,
         facts: Vec::new(),
     })
+}
+
+/// Like [`load`], with only the calls dated `since` to `until` and no next steps: what a
+/// weekly digest reads (its week and the trend weeks before it), so that its cost follows
+/// the window, not the whole history.
+pub async fn load_between(
+    store: &impl Store,
+    scope: &Scope,
+    since: NaiveDate,
+    until: NaiveDate,
+) -> Result<Dataset, StoreError> {
+    let deals = visible_deals(store, scope).await?;
+    let calls = records(&deals, store.calls_between(scope, since, until).await?)?;
+    Ok(Dataset {
+        deals,
+        calls,
+        steps: Vec::new(),
+        reps: store.list_reps().await?,
+        facts: Vec::new(),
+    })
+}
+
+/// Every deal `scope` sees.
+async fn visible_deals(store: &impl Store, scope: &Scope) -> Result<Vec<Deal>, StoreError> {
+    store
+        .list_deals(&DealFilter {
+            scope: *scope,
+            ..DealFilter::default()
+        })
+        .await
+}
+
+/// Stored calls as the reports read them: analysis decoded, rep from the deal's owner,
+/// date then id order.
+fn records(deals: &[Deal], stored: Vec<Call>) -> Result<Vec<CallRecord>, StoreError> {
+    let owners: HashMap<i64, Option<&String>> =
+        deals.iter().map(|d| (d.id, d.owner.as_ref())).collect();
+    let mut calls = Vec::with_capacity(stored.len());
+    for c in stored {
+        let analysis = serde_json::from_value(c.analysis).map_err(|e| StoreError::Corrupt {
+            field: "calls.analysis",
+            value: format!("call {}: {e}", c.id),
+        })?;
+        calls.push(CallRecord {
+            call_id: c.id,
+            deal_id: c.deal_id,
+            rep: owners.get(&c.deal_id).copied().flatten().cloned(),
+            date: c.date,
+            analysis,
+        });
+    }
+    calls.sort_by_key(|c| (c.date, c.call_id));
+    Ok(calls)
 }
 
 /// Every visible deal's stage history, for the forecast's stage-as-of-a-date, collected

@@ -3,6 +3,8 @@
 //! `nextstep-store` implements both for SQLite and PostgreSQL; everything else reaches
 //! data only through them.
 
+use chrono::NaiveDate;
+
 use crate::*;
 
 /// Why a store operation failed.
@@ -119,6 +121,15 @@ pub trait Store {
     /// Every call on deals `scope` sees (without its transcript text), oldest first: what coaching and the
     /// forecast read.
     async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError>;
+    /// The calls dated `since` to `until` (both included) on deals `scope` sees, without
+    /// their transcript text, oldest first: what a weekly digest reads (a few weeks, not
+    /// the whole history).
+    async fn calls_between(
+        &self,
+        scope: &Scope,
+        since: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<Call>, StoreError>;
     /// Every next step ever recorded on deals `scope` sees, oldest first.
     async fn all_next_steps(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
     /// Every visible deal's stage changes as `(deal_id, change)`, by deal then time.

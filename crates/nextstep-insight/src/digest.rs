@@ -201,6 +201,14 @@ fn ids(ids: &[i64]) -> String {
 // ----------------------------------------------------------------------------------------
 // Windows
 
+/// The days whose calls a digest of `week` reads: the trend weeks before it and the week
+/// itself, both ends included. A caller may load only these calls
+/// (`nextstep_core::dataset::load_between`); the digest comes out the same.
+pub fn calls_read(week: IsoWeek) -> (NaiveDate, NaiveDate) {
+    let w = Window::new(week);
+    (w.trend_first.monday(), w.week.sunday())
+}
+
 struct Window {
     week: IsoWeek,
     trend_first: IsoWeek,

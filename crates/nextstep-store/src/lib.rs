@@ -137,6 +137,14 @@ impl Store for Db {
     async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError> {
         delegate!(self, s => s.all_calls(scope).await)
     }
+    async fn calls_between(
+        &self,
+        scope: &Scope,
+        since: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    ) -> Result<Vec<Call>, StoreError> {
+        delegate!(self, s => s.calls_between(scope, since, until).await)
+    }
     async fn all_next_steps(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
         delegate!(self, s => s.all_next_steps(scope).await)
     }

@@ -682,6 +682,31 @@ async fn story_scope_visibility<S: Store + TeamStore>(s: &S) {
             "all_calls",
             all_calls.iter().map(|c| deal_ext(c.deal_id)).collect(),
         );
+        let between = s
+            .calls_between(scope, date("1900-01-01"), date("2999-12-31"))
+            .await
+            .expect("calls_between");
+        check(
+            &mut failures,
+            "calls_between",
+            between.iter().map(|c| deal_ext(c.deal_id)).collect(),
+        );
+        // A window keeps the calls dated inside it, both ends included, and no others.
+        for day in all_calls.iter().map(|c| c.date).take(2) {
+            let got: Vec<i64> = s
+                .calls_between(scope, day, day)
+                .await
+                .expect("calls_between a day")
+                .iter()
+                .map(|c| c.id)
+                .collect();
+            let want: Vec<i64> = all_calls
+                .iter()
+                .filter(|c| c.date == day)
+                .map(|c| c.id)
+                .collect();
+            assert_eq!(got, want, "{who}: calls_between({day}, {day})");
+        }
         let steps = s.all_next_steps(scope).await.expect("all_next_steps");
         check(
             &mut failures,

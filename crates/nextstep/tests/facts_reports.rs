@@ -13,6 +13,7 @@ use nextstep_core::dataset;
 use nextstep_core::{NewCall, Scope, Store};
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
 use nextstep_insight::coach::{CoachFilter, scorecards};
+use nextstep_insight::digest::{calls_read, manager_digest, parse_iso_week, rep_digest};
 use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
 use nextstep_insight::outcomes::outcomes;
 use nextstep_insight::stored_reports as reports;
@@ -113,6 +114,46 @@ async fn compare(db: &Db, what: &str) {
     }
 }
 
+/// A digest made from only the weeks it reads (`load_between` over `calls_read`) equals
+/// the digest made from every call, for every rep and manager, in a busy week and a week
+/// with no calls at all.
+async fn compare_digests(db: &Db, what: &str) {
+    let instead = AskInstead::shipped();
+    let whole = dataset::load(db, &Scope::All).await.unwrap();
+    let reps = db.list_reps().await.unwrap();
+    let mut managers: Vec<String> = reps.iter().filter_map(|r| r.manager.clone()).collect();
+    managers.sort();
+    managers.dedup();
+    for week in ["2026-W35", "2026-W30", "2025-W01"] {
+        let week = parse_iso_week(week).unwrap();
+        let (since, until) = calls_read(week);
+        let window = dataset::load_between(db, &Scope::All, since, until)
+            .await
+            .unwrap();
+        assert!(
+            window.calls.len() < whole.calls.len(),
+            "{what}: {week} reads a window ({} calls), not all {}",
+            window.calls.len(),
+            whole.calls.len()
+        );
+        for rep in &reps {
+            assert_eq!(
+                rep_digest(&window, &rep.name, week, instead),
+                rep_digest(&whole, &rep.name, week, instead),
+                "{what}: {}'s digest of {week}",
+                rep.name
+            );
+        }
+        for m in &managers {
+            assert_eq!(
+                manager_digest(&window, m, week, instead),
+                manager_digest(&whole, m, week, instead),
+                "{what}: {m}'s team digest of {week}"
+            );
+        }
+    }
+}
+
 /// Judges a few calls again with their moments changed, as a side flip would.
 async fn rejudge_some(db: &Db) {
     let calls = db.all_calls(&Scope::All).await.unwrap();
@@ -202,6 +243,7 @@ fn seed_and_compare(url: &str, what: &str) {
     rt.block_on(async {
         let db = Db::open(url).await.unwrap();
         compare(&db, what).await;
+        compare_digests(&db, what).await;
         refill_by_migration(url).await;
         compare(&db, &format!("{what}, facts refilled by the migration")).await;
         rejudge_some(&db).await;

@@ -239,3 +239,24 @@ pub(super) async fn all_calls(store: &Backend, scope: &Scope) -> Result<Vec<Call
         .map_err(db_err)?;
     rows.iter().map(call_at).collect()
 }
+
+/// The SQL of `Store::calls_between`.
+pub(super) async fn calls_between(
+    store: &Backend,
+    scope: &Scope,
+    since: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> Result<Vec<Call>, StoreError> {
+    let sql = format!(
+        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE date >= $1 AND date <= $2{} \
+         ORDER BY date, id",
+        visible_deal_ids(scope, "deal_id")
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(since)
+        .bind(until)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(call_at).collect()
+}

@@ -80,6 +80,14 @@ impl crate::Store for Backend {
     async fn all_calls(&self, scope: &Scope) -> Result<Vec<Call>, StoreError> {
         calls::all_calls(self, scope).await
     }
+    async fn calls_between(
+        &self,
+        scope: &Scope,
+        since: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    ) -> Result<Vec<Call>, StoreError> {
+        calls::calls_between(self, scope, since, until).await
+    }
     async fn all_next_steps(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
         steps::all_next_steps(self, scope).await
     }

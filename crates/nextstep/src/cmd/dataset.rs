@@ -16,6 +16,25 @@ pub async fn load_facts(store: &nextstep_store::Db) -> anyhow::Result<Dataset> {
     Ok(nextstep_insight::stored_reports::facts_dataset(store, &Scope::All).await?)
 }
 
+/// Every deal, the calls dated `since` to `until` (with their analyses) and the reps:
+/// what a weekly digest reads.
+pub async fn load_between(
+    store: &impl Store,
+    since: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> anyhow::Result<Dataset> {
+    Ok(nextstep_core::dataset::load_between(store, &Scope::All, since, until).await?)
+}
+
+/// The reps with at least one call, ever (from the per-call facts' weekly aggregates).
+pub async fn reps_with_calls(
+    store: &nextstep_store::Db,
+) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    use nextstep_core::facts::{FactFilter, FactStore};
+    let weeks = store.rep_weeks(&Scope::All, &FactFilter::default()).await?;
+    Ok(weeks.into_iter().map(|w| w.rep).collect())
+}
+
 /// Every deal's stage history, for the forecast's stage-as-of-a-date.
 pub async fn stage_history(
     store: &impl Store,

@@ -1,6 +1,7 @@
 //! `nextstep digest`: one Markdown and one self-contained HTML file per rep and per
 //! manager for a week, written to a folder and, with `--smtp`, mailed to each of them.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +10,9 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport};
 use nextstep_analyzer::AskInstead;
 use nextstep_core::dataset::Dataset;
-use nextstep_insight::digest::{Digest, IsoWeek, manager_digest, parse_iso_week, rep_digest, slug};
+use nextstep_insight::digest::{
+    Digest, IsoWeek, calls_read, manager_digest, parse_iso_week, rep_digest, slug,
+};
 
 use crate::cmd::dataset;
 use crate::db::{DbArgs, block_on};
@@ -47,15 +50,16 @@ struct Item {
     email: Option<String>,
 }
 
-fn digests(data: &Dataset, week: IsoWeek, instead: &AskInstead) -> Vec<Item> {
+fn digests(
+    data: &Dataset,
+    with_calls: &BTreeSet<String>,
+    week: IsoWeek,
+    instead: &AskInstead,
+) -> Vec<Item> {
     let mut items = Vec::new();
     let mut managers: Vec<String> = Vec::new();
     for rep in &data.reps {
-        let has_calls = data
-            .calls
-            .iter()
-            .any(|c| c.rep.as_deref() == Some(&rep.name));
-        if has_calls {
+        if with_calls.contains(&rep.name) {
             items.push(Item {
                 name: rep.name.clone(),
                 file_stem: slug(&rep.name),
@@ -103,17 +107,21 @@ fn smtp_target(url: &str) -> anyhow::Result<(String, u16)> {
 
 /// Runs `nextstep digest`.
 pub fn run(args: &DigestArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
-    let data = block_on(async {
-        let store = db.open().await?;
-        dataset::load(&store).await
-    })??;
     let week = args
         .week
         .unwrap_or_else(|| IsoWeek::of(chrono::Local::now().date_naive()));
+    // Only the weeks the digests read are loaded; which reps get one (every rep with a
+    // call, ever) comes from the per-call facts.
+    let (since, until) = calls_read(week);
+    let (data, with_calls) = block_on(async {
+        let store = db.open().await?;
+        let data = dataset::load_between(&store, since, until).await?;
+        anyhow::Ok((data, dataset::reps_with_calls(&store).await?))
+    })??;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
     let rules = crate::inputs::load_rules(args.rules.as_deref())?;
-    let items = digests(&data, week, rules.ask_instead());
+    let items = digests(&data, &with_calls, week, rules.ask_instead());
     if items.is_empty() {
         println!("No rep has analysed calls; nothing to write.");
         return Ok(ExitCode::SUCCESS);
