@@ -161,7 +161,7 @@ pub(crate) fn parse_flagged(list: Option<&str>) -> Result<Vec<FactCall>, StoreEr
     };
     list.split(',')
         .map(|item| {
-            let bad = || crate::common::corrupt("call_facts list", item);
+            let bad = || crate::errors::corrupt("call_facts list", item);
             let mut parts = item.split(':');
             let call_id = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
             let flags = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;

@@ -9,9 +9,12 @@
 
 use std::path::PathBuf;
 
-mod common;
+mod errors;
 pub mod facts;
+mod import_plan;
+mod pipeline;
 pub mod postgres;
+mod scope;
 pub mod sqlite;
 
 // The records, the traits and the error are nextstep-core's; the backends name them as

@@ -13,7 +13,8 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 use std::collections::HashMap;
 
-use crate::common::{assemble_pipeline, db_err, open_err};
+use crate::errors::{db_err, open_err};
+use crate::pipeline::assemble_pipeline;
 use crate::{PipelineRow, StoreError};
 
 /// The PostgreSQL migrations, embedded in the binary.

@@ -19,9 +19,10 @@ use sqlx::sqlite::{
 
 use std::collections::HashMap;
 
-use crate::common::{
-    assemble_pipeline, corrupt, db_err, open_err, parse_defined_by, parse_source, parse_status,
-};
+use nextstep_core::text::{parse_defined_by, parse_source, parse_status};
+
+use crate::errors::{corrupt, db_err, open_err};
+use crate::pipeline::assemble_pipeline;
 use crate::{Deal, NextStepRecord, PipelineRow, StoreError};
 
 /// The SQLite migrations, embedded in the binary.
@@ -409,7 +410,7 @@ mod json {
     use serde::{Deserialize, Deserializer};
 
     use crate::StoreError;
-    use crate::common::corrupt;
+    use crate::errors::corrupt;
 
     /// An ISO date (`YYYY-MM-DD`, as sqlx stores a `NaiveDate`) or null, with a fast path:
     /// chrono's general parser would be a third of the report's time.

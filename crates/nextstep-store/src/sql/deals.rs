@@ -1,4 +1,4 @@
-//! Deals: the bulk import (planned in `common`), lookups, listings and stage history.
+//! Deals: the bulk import (planned in `import_plan`), lookups, listings and stage history.
 
 use super::*;
 

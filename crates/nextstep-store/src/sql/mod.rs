@@ -22,15 +22,20 @@ use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, QueryBuilder, Row as _};
 
 use super::{BEGIN_WRITE, Backend, Driver, LIST_AGG, MIGRATOR};
-use crate::common::{
-    ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, corrupt, db_err,
-    defined_by_str, distinct, migrate_err, outcome_str, parse_defined_by, parse_outcome,
-    parse_role, parse_source, parse_status, parse_upload_status, plan_import, role_str, same_f64,
-    scope_condition, source_str, status_str, visible_deal_ids,
+use nextstep_core::text::{
+    defined_by_str, outcome_str, parse_defined_by, parse_outcome, parse_role, parse_source,
+    parse_status, parse_upload_status, role_str, source_str, status_str,
 };
+
+use crate::errors::{corrupt, db_err, migrate_err};
 use crate::facts::{
     CallFactRow, DisqualifiedDeal, FactFilter, Facts, MomentFact, RepWeek, StoredFit, week_monday,
 };
+use crate::import_plan::{
+    ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, distinct, plan_import,
+    same_f64,
+};
+use crate::scope::{scope_condition, visible_deal_ids};
 use crate::{
     ApiToken, Call, ConfirmLink, Deal, DealFilter, ImportStats, LinkAnswer, LoginGate, NewAccount,
     NewApiToken, NewCall, NewConfirmLink, NewContact, NewDeal, NewNextStep, NewRep, NewSession,

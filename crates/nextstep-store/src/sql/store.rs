@@ -18,7 +18,7 @@ impl crate::Store for Backend {
         scope: &Scope,
         owner: Option<&str>,
     ) -> Result<Vec<PipelineRow>, StoreError> {
-        // Each backend fetches (and orders, by `common::pipeline_key`) its own way.
+        // Each backend fetches (and orders, by `pipeline::pipeline_key`) its own way.
         let mut filter = scope_condition(scope);
         if owner.is_some() {
             filter.push_str(OWNER_FILTER);
