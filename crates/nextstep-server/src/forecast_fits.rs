@@ -7,9 +7,17 @@
 //! asked before, so fits follow writes even when nobody is looking. A fit is stored with
 //! the data version read *before* its data was loaded, so a write racing it leaves it
 //! marked stale and it is fitted again.
+//!
+//! Where the fit runs: in this process by default; a server started without workers
+//! (`serve --workers 0`, beside `nextstep worker` processes) queues a
+//! [`RefitForecast`](crate::jobs::RefitForecast) job instead ([`Refits::fit_elsewhere`]),
+//! so the model's memory is a worker's and the server only reads stored fits and charts.
+//! The backtest chart of the forecast page is stored beside the fit (under
+//! [`chart_key`]) for the same reason.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use nextstep_core::Scope;
@@ -26,9 +34,31 @@ pub struct Refits {
     pending: Mutex<HashSet<Scope>>,
     known: Mutex<HashSet<Scope>>,
     pub(crate) wake: Notify,
+    elsewhere: AtomicBool,
+    fitted: AtomicUsize,
 }
 
 impl Refits {
+    /// From now on, fits are queued for the workers instead of run in this process.
+    pub fn fit_elsewhere(&self) {
+        self.elsewhere.store(true, Ordering::Relaxed);
+    }
+
+    /// Counts a fit made in this process.
+    pub(crate) fn count_fit(&self) {
+        self.fitted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many fits this process made (what the tests of fitting elsewhere read).
+    pub fn fitted_here(&self) -> usize {
+        self.fitted.load(Ordering::Relaxed)
+    }
+
+    /// Whether fits run in this process.
+    pub fn fits_here(&self) -> bool {
+        !self.elsewhere.load(Ordering::Relaxed)
+    }
+
     /// Asks for `scope`'s fit to be redone soon.
     pub fn request(&self, scope: Scope) {
         if let Ok(mut p) = self.pending.lock() {
@@ -58,11 +88,53 @@ impl Refits {
     }
 }
 
+/// How long a request that finds no stored fit (or chart) waits for a worker to store one
+/// before it fits in its own process after all.
+pub const FIRST_FIT_WAIT: Duration = Duration::from_secs(60);
+
+/// The scope a key made by [`scope_key`] names; `None` for anything else.
+pub fn parse_scope_key(key: &str) -> Option<Scope> {
+    match key.split_once(':') {
+        None if key == "all" => Some(Scope::All),
+        Some(("owner", id)) => id.parse().ok().map(Scope::Owner),
+        Some(("team", id)) => id.parse().ok().map(Scope::Team),
+        _ => None,
+    }
+}
+
+/// The key a scope's forecast page chart is stored under, beside its fit.
+pub fn chart_key(scope: &Scope) -> String {
+    format!("chart:{}", scope_key(scope))
+}
+
 /// The key a scope's fit is stored under.
 pub fn scope_key(scope: &Scope) -> String {
     match scope {
         Scope::All => "all".into(),
         Scope::Owner(id) => format!("owner:{id}"),
         Scope::Team(id) => format!("team:{id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_keys_read_back() {
+        for scope in [Scope::All, Scope::Owner(7), Scope::Team(12)] {
+            assert_eq!(parse_scope_key(&scope_key(&scope)), Some(scope));
+        }
+        for bad in [
+            "",
+            "ALL",
+            "owner:",
+            "owner:x",
+            "team:1:2",
+            "chart:all",
+            "rep:3",
+        ] {
+            assert_eq!(parse_scope_key(bad), None, "{bad}");
+        }
     }
 }

@@ -41,6 +41,27 @@ pub struct AnalyzeUpload {
     pub upload_id: i64,
 }
 
+/// Fit one scope's forecast model again and store it with its backtest chart: queued by
+/// a server that does not fit in its own process (`serve --workers 0`), so the model's
+/// memory is a worker's, never the server's. The scope is its stored key (`all`,
+/// `owner:ID`, `team:ID`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct RefitForecast {
+    /// The scope's key (`forecast_fits::scope_key`).
+    pub refit_forecast: String,
+}
+
+/// Every job the queue carries. Untagged, so an upload's job is still the
+/// `{"upload_id": N}` that earlier versions queued.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Job {
+    /// Analyse an uploaded transcript.
+    AnalyzeUpload(AnalyzeUpload),
+    /// Refit a scope's forecast model.
+    RefitForecast(RefitForecast),
+}
+
 /// How often a failing job is tried before it is left failed: enough to ride out a
 /// transient error (database busy, a restart mid-job), few enough that a transcript that
 /// cannot be analysed is reported failed within seconds.
@@ -262,9 +283,25 @@ impl Queue {
     /// the same id fails on the job table's unique id ([`JobError::Database`]) and adds
     /// nothing, which is what makes pushing from the outbox safe to repeat.
     pub async fn push_as(&self, id: &str, job: AnalyzeUpload) -> Result<(), JobError> {
+        self.push_job(id, &Job::AnalyzeUpload(job)).await
+    }
+
+    /// Enqueues a refit of the forecast of the scope stored under `scope_key`; returns
+    /// the job's id.
+    pub async fn push_refit(&self, scope_key: &str) -> Result<String, JobError> {
+        let id = Queue::new_job_id();
+        let job = Job::RefitForecast(RefitForecast {
+            refit_forecast: scope_key.to_string(),
+        });
+        self.push_job(&id, &job).await?;
+        Ok(id)
+    }
+
+    /// Enqueues `job` under the id `id`.
+    async fn push_job(&self, id: &str, job: &Job) -> Result<(), JobError> {
         let ulid =
             Ulid::from_str(id).map_err(|e| JobError::Encode(format!("job id {id:?}: {e}")))?;
-        let args = serde_json::to_value(&job).map_err(|e| JobError::Encode(e.to_string()))?;
+        let args = serde_json::to_value(job).map_err(|e| JobError::Encode(e.to_string()))?;
         let task = TaskBuilder::new(args)
             .task_id(TaskId::from_ulid(ulid))
             .max_attempts(MAX_ATTEMPTS)
@@ -351,7 +388,10 @@ impl Queue {
     /// database becoming unreachable: apalis stops a worker on any storage error). Its
     /// running jobs are abandoned and picked up again after [`ORPHANED_AFTER`]; calling
     /// `run` again (after a pause) starts a fresh worker.
-    pub async fn run<F, Fut>(
+    ///
+    /// `J` is what the handler takes: [`Job`] for nextstep's workers; a test may take one
+    /// kind of job (a payload of another kind then fails as malformed).
+    pub async fn run<J, F, Fut>(
         &self,
         workers: usize,
         name: &str,
@@ -359,14 +399,15 @@ impl Queue {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), JobError>
     where
-        F: Fn(AnalyzeUpload, Attempt) -> Fut + Clone + Send + Sync + 'static,
+        J: serde::de::DeserializeOwned + Send + 'static,
+        F: Fn(J, Attempt) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
         let worker_name = format!("{name}-{}", Ulid::generate());
         let service = move |args: Value, attempt: Attempt| {
             let handler = handler.clone();
             async move {
-                let job: AnalyzeUpload = serde_json::from_value(args)
+                let job: J = serde_json::from_value(args)
                     .map_err(|e| format!("malformed job payload: {e}"))?;
                 match tokio::spawn(handler(job, attempt)).await {
                     Ok(result) => result,

@@ -177,6 +177,10 @@ pub async fn serve(
         let (s, stop) = (state.clone(), stop.clone());
         tokio::spawn(async move { reports::run_refits(&s, stopped(stop)).await })
     };
+    if workers == 0 {
+        // The workers are other processes: they fit the forecast too.
+        state.refits().fit_elsewhere();
+    }
     let jobs = if workers > 0 {
         let (s, stop) = (state.clone(), stop.clone());
         Some(tokio::spawn(async move {
@@ -262,7 +266,14 @@ async fn workers_until(
                 name,
                 move |job, attempt| {
                     let s = s.clone();
-                    async move { worker::analyze_upload(&s, job, attempt).await }
+                    async move {
+                        match job {
+                            jobs::Job::AnalyzeUpload(job) => {
+                                worker::analyze_upload(&s, job, attempt).await
+                            }
+                            jobs::Job::RefitForecast(job) => worker::refit_forecast(&s, &job).await,
+                        }
+                    }
                 },
                 stopped(stop.clone()),
             )

@@ -107,7 +107,9 @@ pub async fn cached_forecast(
 ) -> Result<Arc<nextstep_insight::forecast::ForecastReport>, StoreError> {
     let version = state.db().data_version().await?;
     let today = chrono::Utc::now().date_naive();
-    if let Some(report) = state.report_caches().forecast.get(scope, version, today) {
+    if let Some(report) = state.report_caches().forecast.get(scope, version, today)
+        && fit_still_current(state, scope, &report, version).await?
+    {
         return Ok(report);
     }
     // The model is fitted off the request path; the request scores the open deals with
@@ -129,6 +131,25 @@ pub async fn cached_forecast(
     Ok(report)
 }
 
+/// Whether a cached report was scored with the scope's latest stored fit: a report made
+/// with an older fit than the data's version is redone once a worker has stored a newer
+/// one (a fit made in this process drops the cached report itself).
+async fn fit_still_current(
+    state: &AppState,
+    scope: &Scope,
+    report: &nextstep_insight::forecast::ForecastReport,
+    version: i64,
+) -> Result<bool, StoreError> {
+    if report.model.data_version == Some(version) || state.refits().fits_here() {
+        return Ok(true);
+    }
+    let stored = state
+        .db()
+        .stored_fit(&crate::forecast_fits::scope_key(scope))
+        .await?;
+    Ok(stored.map(|s| s.data_version) == report.model.data_version)
+}
+
 /// The forecast page's report and its backtest chart (or why there is none). The chart
 /// is made with each fit, off the request path ([`crate::forecast_fits::refit`]); a
 /// request shows the latest one, making it only when the scope has none yet.
@@ -143,18 +164,100 @@ pub async fn cached_forecast_page(
     StoreError,
 > {
     let report = cached_forecast(state, scope).await?;
-    if let Some((_, chart)) = state.report_caches().calibration.latest(scope) {
-        return Ok((report, chart));
+    let today = chrono::Utc::now().date_naive();
+    let key = crate::forecast_fits::chart_key(scope);
+    let cached = state.report_caches().calibration.latest(scope);
+    if state.refits().fits_here() {
+        if let Some((_, chart)) = cached {
+            return Ok((report, chart));
+        }
+    } else {
+        // Made by a worker with each fit: the stored chart, when newer than the cached one.
+        let stored = state.db().stored_fit(&key).await?;
+        match (stored, cached) {
+            (Some(s), Some((v, chart))) if s.data_version <= v => return Ok((report, chart)),
+            (Some(s), _) => {
+                let chart = Arc::new(chart_from_json(&s.fit));
+                state
+                    .report_caches()
+                    .calibration
+                    .put(*scope, s.data_version, today, chart.clone());
+                return Ok((report, chart));
+            }
+            (None, _) => {
+                if let Some(s) = wait_for_worker(state, scope, &key).await? {
+                    return Ok((report, Arc::new(chart_from_json(&s.fit))));
+                }
+            }
+        }
     }
     let version = state.db().data_version().await?;
     let chart = calibration(state, scope).await?;
-    state.report_caches().calibration.put(
-        *scope,
-        version,
-        chrono::Utc::now().date_naive(),
-        chart.clone(),
-    );
+    store_chart(state, scope, version, today, &chart).await?;
+    state
+        .report_caches()
+        .calibration
+        .put(*scope, version, today, chart.clone());
     Ok((report, chart))
+}
+
+/// Stores `scope`'s forecast page chart beside its fit.
+async fn store_chart(
+    state: &AppState,
+    scope: &Scope,
+    version: i64,
+    today: NaiveDate,
+    chart: &Result<(String, String), String>,
+) -> Result<(), StoreError> {
+    let fit = match chart {
+        Ok((svg, figures)) => serde_json::json!({"svg": svg, "figures": figures}),
+        Err(why) => serde_json::json!({"none": why}),
+    };
+    let stored = StoredFit {
+        data_version: version,
+        as_of: today,
+        fitted_at: Utc::now(),
+        fit,
+    };
+    state
+        .db()
+        .store_fit(&crate::forecast_fits::chart_key(scope), &stored)
+        .await
+}
+
+/// A chart as [`store_chart`] wrote it.
+fn chart_from_json(value: &serde_json::Value) -> Result<(String, String), String> {
+    match (value["svg"].as_str(), value["figures"].as_str()) {
+        (Some(svg), Some(figures)) => Ok((svg.to_string(), figures.to_string())),
+        _ => Err(value["none"]
+            .as_str()
+            .unwrap_or("the stored chart cannot be read")
+            .to_string()),
+    }
+}
+
+/// Asks the workers to fit `scope` and waits (up to
+/// [`FIRST_FIT_WAIT`](crate::forecast_fits::FIRST_FIT_WAIT)) for what they store under
+/// `key`; `None` when nothing came, and the caller fits in this process after all.
+async fn wait_for_worker(
+    state: &AppState,
+    scope: &Scope,
+    key: &str,
+) -> Result<Option<StoredFit>, StoreError> {
+    let scope_key = crate::forecast_fits::scope_key(scope);
+    if let Err(e) = state.queue().push_refit(&scope_key).await {
+        tracing::warn!("cannot queue the forecast fit of {scope:?}: {e}");
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    while started.elapsed() < crate::forecast_fits::FIRST_FIT_WAIT {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if let Some(stored) = state.db().stored_fit(key).await? {
+            return Ok(Some(stored));
+        }
+    }
+    tracing::warn!("no worker fitted the forecast of {scope:?}; fitting it here");
+    Ok(None)
 }
 
 /// The backtest chart of `scope`'s current data.
@@ -169,12 +272,19 @@ pub async fn calibration(
     Ok(Arc::new(chart))
 }
 
-/// Fits `scope`'s model on its current data and stores it.
-pub async fn refit(state: &AppState, scope: &Scope) -> Result<(Fit, StoredFit), StoreError> {
+/// Fits `scope`'s model on its current data and stores it; with `chart` (a worker's
+/// refit), the forecast page's backtest chart too, which otherwise is remade only when
+/// this process fits elsewhere or a page showed one.
+pub async fn refit(
+    state: &AppState,
+    scope: &Scope,
+    chart: bool,
+) -> Result<(Fit, StoredFit), StoreError> {
     let version = state.db().data_version().await?;
     let today = Utc::now().date_naive();
     let data = facts_dataset(state.db(), scope).await?;
     let history = nextstep_core::dataset::stage_history(state.db(), scope).await?;
+    state.refits().count_fit();
     let fitted = tokio::task::spawn_blocking(move || fit(&data, &history, today))
         .await
         .map_err(|e| StoreError::Query(format!("fitting the forecast failed: {e}")))?;
@@ -189,9 +299,14 @@ pub async fn refit(state: &AppState, scope: &Scope) -> Result<(Fit, StoredFit), 
         .store_fit(&crate::forecast_fits::scope_key(scope), &stored)
         .await?;
     state.report_caches().forecast.forget(scope);
-    // The page's backtest chart is remade with the fit, off the request path too.
-    if state.report_caches().calibration.latest(scope).is_some() {
+    // The page's backtest chart is remade with the fit, off the request path too: always
+    // in a worker (the server reads it from the store), here only once a page showed one.
+    if chart
+        || !state.refits().fits_here()
+        || state.report_caches().calibration.latest(scope).is_some()
+    {
         let chart = calibration(state, scope).await?;
+        store_chart(state, scope, version, today, &chart).await?;
         state
             .report_caches()
             .calibration
@@ -220,7 +335,15 @@ pub async fn current(
         }
         return Ok((fit, stored));
     }
-    refit(state, scope).await
+    if !state.refits().fits_here() {
+        let key = crate::forecast_fits::scope_key(scope);
+        if let Some(stored) = wait_for_worker(state, scope, &key).await?
+            && let Some(fit) = Fit::from_json(&stored.fit)
+        {
+            return Ok((fit, stored));
+        }
+    }
+    refit(state, scope, false).await
 }
 
 /// Refits what was asked for (after [`DEBOUNCE`](crate::forecast_fits::DEBOUNCE)) and, every [`SCHEDULE`](crate::forecast_fits::SCHEDULE), every known
@@ -246,14 +369,20 @@ pub async fn run_refits(state: &AppState, stop: impl std::future::Future<Output 
             }
         }
         for scope in scopes {
-            if let Err(e) = refit(state, &scope).await {
+            if !state.refits().fits_here() {
+                let key = crate::forecast_fits::scope_key(&scope);
+                if let Err(e) = state.queue().push_refit(&key).await {
+                    tracing::warn!("cannot queue the forecast fit of {scope:?}: {e}");
+                }
+            } else if let Err(e) = refit(state, &scope, false).await {
                 tracing::warn!("refitting the forecast of {scope:?} failed: {e}");
             }
         }
     }
 }
 
-async fn behind(state: &AppState, scope: &Scope) -> bool {
+/// Whether `scope`'s stored fit is missing or older than the data or the day.
+pub async fn behind(state: &AppState, scope: &Scope) -> bool {
     let Ok(version) = state.db().data_version().await else {
         return false;
     };
@@ -265,5 +394,70 @@ async fn behind(state: &AppState, scope: &Scope) -> bool {
         Ok(Some(s)) => s.data_version != version || s.as_of != Utc::now().date_naive(),
         Ok(None) => true,
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ServerConfig;
+    use crate::jobs::Queue;
+    use nextstep_core::NewDeal;
+    use nextstep_store::{Db, SqliteStore};
+
+    /// A server that fits elsewhere never fits: its first forecast and page wait for a
+    /// worker (another `AppState` on the same database and queue, as `nextstep worker`
+    /// is), which stores the fit and the chart; the server reads both.
+    #[tokio::test]
+    async fn a_server_without_workers_reads_the_fits_its_workers_store() {
+        let db = Db::Sqlite(SqliteStore::memory().await.unwrap());
+        let deals: Vec<NewDeal> = (0..40)
+            .map(|i| NewDeal {
+                external_id: format!("F-{i}"),
+                name: format!("Deal {i}"),
+                stage: "Demo".into(),
+                currency: "USD".into(),
+                amount: Some(100_000 * (i + 1)),
+                ..Default::default()
+            })
+            .collect();
+        db.import_deals(&deals).await.unwrap();
+        let state = |db: &Db, queue: Queue| {
+            AppState::new(
+                db.clone(),
+                queue,
+                nextstep_analyzer::Rules::defaults(),
+                None,
+                ServerConfig::default(),
+            )
+        };
+        let server = state(&db, Queue::connect(&db, "fits").await.unwrap());
+        server.refits().fit_elsewhere();
+        let worker = state(&db, Queue::connect(&db, "fits").await.unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = {
+            let worker = worker.clone();
+            tokio::spawn(async move {
+                crate::run_workers(&worker, 1, "fit-test", async {
+                    let _ = stopped.await;
+                })
+                .await
+            })
+        };
+
+        let report = cached_forecast(&server, &Scope::All).await.unwrap();
+        assert!(report.model.fitted_at.is_some(), "{:?}", report.model);
+        let (_, chart) = cached_forecast_page(&server, &Scope::All).await.unwrap();
+        let stored = db
+            .stored_fit(&crate::forecast_fits::chart_key(&Scope::All))
+            .await
+            .unwrap()
+            .expect("the worker stored the chart");
+        assert_eq!(*chart, chart_from_json(&stored.fit));
+        assert_eq!(server.refits().fitted_here(), 0, "the server fitted");
+        assert_eq!(worker.refits().fitted_here(), 1, "the worker fitted once");
+
+        let _ = stop.send(());
+        running.await.unwrap().unwrap();
     }
 }

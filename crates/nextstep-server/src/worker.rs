@@ -3,10 +3,36 @@
 //! and marking the upload done are one transaction.
 
 use chrono::Utc;
+use nextstep_core::facts::FactStore;
 use nextstep_core::{Scope, Store, TeamStore, UploadStatus};
 
-use crate::jobs::{AnalyzeUpload, Attempt};
+use crate::jobs::{AnalyzeUpload, Attempt, RefitForecast};
 use crate::state::AppState;
+
+/// Fits a scope's forecast model and its page chart and stores them, unless a fit of
+/// the current data and day is stored already (a burst of requests queues several jobs;
+/// the first one fits).
+pub async fn refit_forecast(state: &AppState, job: &RefitForecast) -> Result<(), String> {
+    let Some(scope) = crate::forecast_fits::parse_scope_key(&job.refit_forecast) else {
+        return Err(format!("no such forecast scope: {:?}", job.refit_forecast));
+    };
+    if !crate::reports::behind(state, &scope).await {
+        let chart = crate::forecast_fits::chart_key(&scope);
+        if state
+            .db()
+            .stored_fit(&chart)
+            .await
+            .is_ok_and(|c| c.is_some())
+        {
+            return Ok(());
+        }
+    }
+    // A worker always stores the chart with the fit: the server reads both.
+    crate::reports::refit(state, &scope, true)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("fitting the forecast of {scope:?}: {e}"))
+}
 
 /// Runs one attempt at an upload. `Err` makes the queue retry (up to its limit); the
 /// upload records each error, and `failed` after the last attempt.
