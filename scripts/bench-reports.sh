@@ -5,7 +5,8 @@
 # a database of N calls through the store's own ingest path (`examples/scale_db.rs`:
 # the demo's judged calls replicated over one rep per 2,500 calls, each stored with
 # `Store::add_call`, facts and step in the call's transaction); starts `nextstep serve
-# --workers 0` on it and times, with curl, the coaching API, the forecast API and the
+# --workers 0` on it beside one `nextstep worker` process (which fits the forecast models
+# and the backtest charts and stores them; the server only reads them) and times, with curl, the coaching API, the forecast API and the
 # coach, team and forecast pages: cold (the first request right after a write, which
 # makes the caches rebuild from the facts) and warm (the median of 5). Then times the
 # digest command (a separate process). Prints a Markdown table row per report and the
@@ -26,7 +27,7 @@ cargo build --release -q -p nextstep-server --example scale_db
 bin="$root/target/release/nextstep"
 
 tmp="$(mktemp -d)"
-cleanup() { [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null; [[ "${KEEP:-}" == 1 ]] || rm -rf "$tmp"; }
+cleanup() { [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null; [[ -n "${worker_pid:-}" ]] && kill "$worker_pid" 2>/dev/null; [[ "${KEEP:-}" == 1 ]] || rm -rf "$tmp"; }
 trap cleanup EXIT
 db="${DB:-$tmp/bench.db}"
 
@@ -40,8 +41,10 @@ token="$("$bin" --db "$db" token create --user bench-admin@example.com 2>/dev/nu
 port=$((20000 + RANDOM % 20000))
 NEXTSTEP_LOG=warn "$bin" --db "$db" serve --bind "127.0.0.1:$port" --workers 0 >"$tmp/server.log" 2>&1 &
 server_pid=$!
+NEXTSTEP_LOG=warn "$bin" --db "$db" worker --workers 1 >"$tmp/worker.log" 2>&1 &
+worker_pid=$!
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-rss() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+rss() { awk '/VmHWM/ {print $2}' "/proc/${1:-$server_pid}/status"; }
 log "server at rest: peak RSS $(rss) KB"
 
 # A write anywhere: the caches must rebuild on the next request.
@@ -50,6 +53,8 @@ write() { "$bin" --db "$db" next-step set "$deal" --action "Bench step $RANDOM" 
 get() { curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+first="$(get /api/v1/forecast)"
+log "first forecast ever (waits for the worker's first fit): $first s"
 printf '| calls | request | cold (after a write) | warm p50 | server peak RSS |\n|---|---|---|---|---|\n'
 for path in /api/v1/coach /api/v1/forecast /coach /team /forecast; do
   write
@@ -57,6 +62,12 @@ for path in /api/v1/coach /api/v1/forecast /coach /team /forecast; do
   warm="$(for _ in 1 2 3 4 5; do get "$path"; done | median)"
   printf '| %s | `GET %s` | %.3f s | %.3f s | %s MB |\n' "$n" "$path" "$cold" "$warm" "$(( $(rss) / 1024 ))"
 done
+if [[ -r "/proc/$worker_pid/status" ]]; then
+  log "worker peak RSS: $(( $(rss "$worker_pid") / 1024 )) MB"
+else
+  log "the worker is not running: $(tail -1 "$tmp/worker.log")"
+fi
 week="$(python3 -c 'import datetime; y,w,_=datetime.date(2026,8,31).isocalendar(); print(f"{y}-W{w:02d}")')"
 /usr/bin/time -f "digest: %e s, peak RSS %M KB" "$bin" --db "$db" digest --week "$week" --out "$tmp/digests" >/dev/null
 /usr/bin/time -f "coach --json: %e s, peak RSS %M KB" "$bin" --db "$db" coach --json >/dev/null
+/usr/bin/time -f "forecast --json: %e s, peak RSS %M KB" "$bin" --db "$db" forecast --json --today 2026-09-01 >/dev/null

@@ -97,6 +97,10 @@ const POSTGRES_POOL_SIZE: u32 = 6;
 /// The longest namespace accepted (apalis' own limit on a queue name is 512).
 const MAX_NAMESPACE_LEN: usize = 200;
 
+/// How often a SQLite process tries to set up the queue's tables while another one is
+/// setting them up (see `Queue::connect`).
+const MIGRATE_TRIES: usize = 8;
+
 /// Why a queue operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -219,10 +223,18 @@ impl Queue {
                 let pool = store.pool();
                 let mut migrator = SqliteStorage::migrations();
                 migrator.dangerous_set_table_name("_apalis_migrations");
-                migrator
-                    .run(pool)
-                    .await
-                    .map_err(|e| JobError::Migrate(e.to_string()))?;
+                // sqlx takes no lock to migrate SQLite: a server and a worker started
+                // together on a new file race, and the loser fails half-way through a
+                // migration the winner is applying (its transaction rolls back). The
+                // winner finishes within moments; trying again then finds it applied.
+                let mut tries = 0;
+                while let Err(e) = migrator.run(pool).await {
+                    tries += 1;
+                    if tries >= MIGRATE_TRIES {
+                        return Err(JobError::Migrate(e.to_string()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(100 * tries as u64)).await;
+                }
                 let config = apalis_sqlite::Config::default()
                     .queue(namespace)
                     .batch_size(1)

@@ -283,6 +283,26 @@ async fn sqlite_each_job_exactly_once_and_retries_stop_at_max() {
     let _ = std::fs::remove_file(&path);
 }
 
+/// A server and a worker started together on a new SQLite file both set up the queue's
+/// tables (each process has its own pool, as here): neither fails on the other's
+/// half-applied migration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_processes_starting_together_both_set_up_the_queue() {
+    for _ in 0..5 {
+        let path = temp_db_path();
+        let mut dbs = Vec::new();
+        for _ in 0..3 {
+            dbs.push(Db::Sqlite(SqliteStore::open(&path).await.unwrap()));
+        }
+        let connects = dbs.iter().map(|db| Queue::connect(db, "analysis"));
+        for result in futures::future::join_all(connects).await {
+            result.expect("every process sets up the queue");
+        }
+        drop(dbs);
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_jobs_survive_a_restart() {
     let path = temp_db_path();
