@@ -140,8 +140,38 @@ pub trait FactStore {
     /// Every next step without its action text and evidence (what the forecast and
     /// outcomes read: who, confirmed, due, status, kind, dates), oldest first.
     async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError>;
+    /// What the forecast scores with a stored fit: only the deals open at the end of
+    /// `as_of` (no outcome, or closed after it) that `scope` sees, with their call facts,
+    /// steps (no text) and stage changes, and whether anything in scope records activity
+    /// or stage changes at all. Its cost follows the open pipeline, not the history.
+    async fn open_forecast_inputs(
+        &self,
+        scope: &Scope,
+        as_of: NaiveDate,
+    ) -> Result<OpenForecastInputs, StoreError>;
     /// The stored forecast fit of `key` (a scope's), if any.
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError>;
     /// Stores (replaces) the forecast fit of `key`.
     async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError>;
+}
+
+/// The forecast's inputs for the open pipeline ([`FactStore::open_forecast_inputs`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpenForecastInputs {
+    /// The deals open at the date, by id.
+    pub deals: Vec<crate::Deal>,
+    /// Their calls' facts, date then id order.
+    pub facts: Vec<CallFactRow>,
+    /// Their steps without action text and evidence, oldest first.
+    pub steps: Vec<NextStepRecord>,
+    /// Their stage changes as `(deal_id, change)`, by deal then time.
+    pub history: Vec<(i64, crate::StageChange)>,
+    /// The stages closed deals in scope are stored with (each once): which stages are
+    /// terminal is learnt from them.
+    pub closed_stages: Vec<String>,
+    /// Whether any deal in scope (open or closed) has a call or a step: the forecast's
+    /// no-activity rule applies only where activity is recorded at all.
+    pub activity_recorded: bool,
+    /// Whether any deal in scope has a recorded stage change.
+    pub history_recorded: bool,
 }

@@ -102,6 +102,12 @@ pub fn parse_scope_key(key: &str) -> Option<Scope> {
     }
 }
 
+/// The key a scope's stage-weighted baseline is stored under, beside its fit: with both
+/// stored, a request reads only the open deals.
+pub fn baseline_key(scope: &Scope) -> String {
+    format!("baseline:{}", scope_key(scope))
+}
+
 /// The key a scope's forecast page chart is stored under, beside its fit.
 pub fn chart_key(scope: &Scope) -> String {
     format!("chart:{}", scope_key(scope))

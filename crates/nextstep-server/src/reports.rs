@@ -11,7 +11,7 @@ use nextstep_core::facts::{FactStore, StoredFit};
 use nextstep_core::{Scope, Store, StoreError};
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
 use nextstep_insight::coach::{CoachFilter, CoachReport};
-use nextstep_insight::forecast::{Fit, ForecastError, StageHistory, fit};
+use nextstep_insight::forecast::{Fit, ForecastError, StageBaseline, StageHistory, fit};
 use nextstep_insight::stored_reports::{coach_report, facts_dataset};
 
 use crate::report_cache::CoachKey;
@@ -115,12 +115,26 @@ pub async fn cached_forecast(
     // The model is fitted off the request path; the request scores the open deals with
     // the stored fit (fitting only when the scope has none yet).
     let (fit, stored) = current(state, scope, version).await?;
-    let (data, history) = forecast_inputs(state, scope).await?;
-    let mut report = tokio::task::spawn_blocking(move || {
-        nextstep_insight::forecast::forecast_with_fit(&data, &history, fit, None, today)
-    })
-    .await
-    .map_err(|e| StoreError::Query(format!("the forecast failed: {e}")))?;
+    let failed = |e: tokio::task::JoinError| StoreError::Query(format!("the forecast failed: {e}"));
+    let mut report = match stored_baseline(state, scope, &stored).await? {
+        // Fitted together and stored: only the open deals are read.
+        Some(baseline) => {
+            let inputs = state.db().open_forecast_inputs(scope, today).await?;
+            tokio::task::spawn_blocking(move || {
+                nextstep_insight::forecast::forecast_open(inputs, fit, baseline, None, today)
+            })
+            .await
+            .map_err(failed)?
+        }
+        None => {
+            let (data, history) = forecast_inputs(state, scope).await?;
+            tokio::task::spawn_blocking(move || {
+                nextstep_insight::forecast::forecast_with_fit(&data, &history, fit, None, today)
+            })
+            .await
+            .map_err(failed)?
+        }
+    };
     report.model.fitted_at = Some(stored.fitted_at);
     report.model.data_version = Some(stored.data_version);
     let report = Arc::new(report);
@@ -129,6 +143,23 @@ pub async fn cached_forecast(
         .forecast
         .put(*scope, version, today, report.clone());
     Ok(report)
+}
+
+/// The stage baseline stored with `fit` (the same data version and day), if any: `None`
+/// for a fit stored before baselines were, which the full read then makes up for.
+async fn stored_baseline(
+    state: &AppState,
+    scope: &Scope,
+    fit: &StoredFit,
+) -> Result<Option<Option<StageBaseline>>, StoreError> {
+    let key = crate::forecast_fits::baseline_key(scope);
+    let Some(stored) = state.db().stored_fit(&key).await? else {
+        return Ok(None);
+    };
+    if stored.data_version != fit.data_version || stored.as_of != fit.as_of {
+        return Ok(None);
+    }
+    Ok(serde_json::from_value(stored.fit).ok())
 }
 
 /// Whether a cached report was scored with the scope's latest stored fit: a report made
@@ -285,9 +316,25 @@ pub async fn refit(
     let data = facts_dataset(state.db(), scope).await?;
     let history = nextstep_core::dataset::stage_history(state.db(), scope).await?;
     state.refits().count_fit();
-    let fitted = tokio::task::spawn_blocking(move || fit(&data, &history, today))
-        .await
-        .map_err(|e| StoreError::Query(format!("fitting the forecast failed: {e}")))?;
+    let (fitted, baseline) = tokio::task::spawn_blocking(move || {
+        (
+            fit(&data, &history, today),
+            StageBaseline::fit(&data, &history, today),
+        )
+    })
+    .await
+    .map_err(|e| StoreError::Query(format!("fitting the forecast failed: {e}")))?;
+    // The baseline goes first: a request that finds the new fit finds its baseline too.
+    let stored_baseline = StoredFit {
+        data_version: version,
+        as_of: today,
+        fitted_at: Utc::now(),
+        fit: serde_json::to_value(&baseline).unwrap_or_default(),
+    };
+    state
+        .db()
+        .store_fit(&crate::forecast_fits::baseline_key(scope), &stored_baseline)
+        .await?;
     let stored = StoredFit {
         data_version: version,
         as_of: today,

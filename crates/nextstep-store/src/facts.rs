@@ -146,6 +146,13 @@ impl FactStore for crate::Db {
     async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
         delegate_facts!(self, s => s.step_rows(scope).await)
     }
+    async fn open_forecast_inputs(
+        &self,
+        scope: &Scope,
+        as_of: NaiveDate,
+    ) -> Result<nextstep_core::facts::OpenForecastInputs, StoreError> {
+        delegate_facts!(self, s => s.open_forecast_inputs(scope, as_of).await)
+    }
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError> {
         delegate_facts!(self, s => s.stored_fit(key).await)
     }

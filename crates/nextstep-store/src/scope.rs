@@ -1,5 +1,7 @@
 //! Scopes as SQL: the conditions that narrow every read to the deals a caller may see.
 
+use chrono::NaiveDate;
+
 /// The condition (` AND …`, or nothing for everyone) that narrows deals aliased `d` to
 /// what `scope` may see. Rep ids are integers formatted by Rust, never caller text, so
 /// the SQL stays injection-free without a bind (which would shift every caller's `$N`).
@@ -25,4 +27,23 @@ pub(crate) fn visible_deal_ids(scope: &crate::Scope, column: &str) -> String {
             scope_condition(scope)
         ),
     }
+}
+
+/// The condition (` AND …`) that narrows rows with a deal id in `column` to the deals
+/// `scope` sees that are open at the end of `as_of`: no outcome, or closed after it. The
+/// date is formatted by Rust (`YYYY-MM-DD`, never caller text), like the rep ids.
+pub(crate) fn open_deal_ids(scope: &crate::Scope, column: &str, as_of: NaiveDate) -> String {
+    format!(
+        " AND {column} IN (SELECT d.id FROM deals d WHERE {}{})",
+        open_at(as_of),
+        scope_condition(scope)
+    )
+}
+
+/// A deal (`d`) open at the end of `as_of`.
+pub(crate) fn open_at(as_of: NaiveDate) -> String {
+    format!(
+        "(d.outcome IS NULL OR d.closed > '{}')",
+        as_of.format("%Y-%m-%d")
+    )
 }

@@ -10,11 +10,14 @@ use assert_cmd::Command;
 use chrono::NaiveDate;
 use nextstep_analyzer::AskInstead;
 use nextstep_core::dataset;
+use nextstep_core::facts::FactStore;
 use nextstep_core::{NewCall, Scope, Store};
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff};
 use nextstep_insight::coach::{CoachFilter, scorecards};
 use nextstep_insight::digest::{calls_read, manager_digest, parse_iso_week, rep_digest};
-use nextstep_insight::forecast::{Fit, fit, forecast_with_fit, forecast_with_history};
+use nextstep_insight::forecast::{
+    Fit, StageBaseline, fit, forecast_open, forecast_with_fit, forecast_with_history,
+};
 use nextstep_insight::outcomes::outcomes;
 use nextstep_insight::stored_reports as reports;
 use nextstep_store::Db;
@@ -97,11 +100,33 @@ async fn compare(db: &Db, what: &str) {
             "{what}: forecast, {scope:?}"
         );
         // Fitted off the request path and stored as JSON, the model scores the same.
-        let stored = Fit::from_json(&fit(&light, &history, today).to_json()).unwrap();
+        let stored_json = fit(&light, &history, today).to_json();
+        let stored = Fit::from_json(&stored_json).unwrap();
         assert_eq!(
             forecast_with_fit(&light, &history, stored, None, today),
             want,
             "{what}: forecast from a stored fit, {scope:?}"
+        );
+        // So does the open pipeline alone, with the fit and the baseline stored.
+        let open = db.open_forecast_inputs(&scope, today).await.unwrap();
+        assert!(
+            open.deals.len() < light.deals.len() || scope != Scope::All,
+            "{what}: open deals only"
+        );
+        let baseline: Option<StageBaseline> = serde_json::from_value(
+            serde_json::to_value(StageBaseline::fit(&light, &history, today)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            forecast_open(
+                open,
+                Fit::from_json(&stored_json).unwrap(),
+                baseline,
+                None,
+                today
+            ),
+            want,
+            "{what}: forecast of the open deals from a stored fit and baseline, {scope:?}"
         );
         if let Some(cutoff) = default_cutoff(&old) {
             assert_eq!(default_cutoff(&light), Some(cutoff));

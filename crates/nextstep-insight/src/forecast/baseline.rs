@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::MIN_STAGE_DEALS;
 use super::snapshot::{Context, StageHistory, closed_by, is_won};
 use nextstep_core::dataset::Dataset;
 
 /// One row of the baseline's table: how the team's closed deals that were in a stage ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageRate {
     /// The stage.
     pub stage: String,
@@ -26,7 +26,7 @@ pub struct StageRate {
 
 /// The stage-weighted forecast: historic win rate per stage from the team's own closed
 /// deals — what most CRMs show, and what the model has to beat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageBaseline {
     /// Closed deals it counted.
     pub n_deals: usize,

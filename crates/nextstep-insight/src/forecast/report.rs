@@ -13,6 +13,7 @@ use super::stored::Fit;
 use super::{ALPHA, BEST_CASE_MIN, COMMIT_MIN, OMIT_BELOW, STALE_DAYS};
 use crate::period::Quarter;
 use nextstep_core::dataset::Dataset;
+use nextstep_core::facts::OpenForecastInputs;
 
 // ---------------------------------------------------------------------------------------
 // Categories
@@ -227,7 +228,16 @@ pub fn forecast_with_history(
         Ok(m) => Fit::Fitted(m),
         Err(e) => Fit::Refused(e.to_string()),
     };
-    report(data, &ctx, history, fit, period, as_of)
+    let baseline = StageBaseline::fit_ctx(data, &ctx, as_of);
+    report(
+        data,
+        &ctx,
+        !history.is_empty(),
+        fit,
+        baseline,
+        period,
+        as_of,
+    )
 }
 
 /// Fits the model on the deals closed by the end of `as_of` (or says why it will not):
@@ -250,14 +260,60 @@ pub fn forecast_with_fit(
     as_of: NaiveDate,
 ) -> ForecastReport {
     let ctx = Context::new(data, history);
-    report(data, &ctx, history, fit, period, as_of)
+    let baseline = StageBaseline::fit_ctx(data, &ctx, as_of);
+    report(
+        data,
+        &ctx,
+        !history.is_empty(),
+        fit,
+        baseline,
+        period,
+        as_of,
+    )
+}
+
+/// The forecast as of `as_of` from the open pipeline alone
+/// (`FactStore::open_forecast_inputs`), with the model and the stage baseline fitted
+/// earlier on the same data and stored ([`fit`], [`StageBaseline::fit`]): equal to
+/// [`forecast_with_fit`] over every deal, at a cost that follows the open deals.
+pub fn forecast_open(
+    inputs: OpenForecastInputs,
+    fit: Fit,
+    baseline: Option<StageBaseline>,
+    period: Option<Quarter>,
+    as_of: NaiveDate,
+) -> ForecastReport {
+    let OpenForecastInputs {
+        deals,
+        facts,
+        steps,
+        history,
+        closed_stages,
+        activity_recorded,
+        history_recorded,
+    } = inputs;
+    let data = Dataset {
+        deals,
+        calls: Vec::new(),
+        steps,
+        reps: Vec::new(),
+        facts,
+    };
+    let history: StageHistory = history.into_iter().collect();
+    let mut ctx = Context::new(&data, &history);
+    // What the open deals alone cannot say: which stages only closed deals end in, and
+    // whether anything in scope records activity.
+    ctx.set_closed_stages(closed_stages.iter().map(String::as_str), &data, &history);
+    ctx.activity_tracked = activity_recorded;
+    report(&data, &ctx, history_recorded, fit, baseline, period, as_of)
 }
 
 fn report(
     data: &Dataset,
     ctx: &Context<'_>,
-    history: &StageHistory,
+    history_recorded: bool,
     fit: Fit,
+    baseline: Option<StageBaseline>,
     period: Option<Quarter>,
     as_of: NaiveDate,
 ) -> ForecastReport {
@@ -269,7 +325,6 @@ fn report(
             None
         }
     };
-    let baseline = StageBaseline::fit_ctx(data, ctx, as_of);
     if baseline.is_none() {
         notes.push("no closed deal yet: no stage-weighted baseline either".to_string());
     }
@@ -279,7 +334,7 @@ fn report(
                 .to_string(),
         );
     }
-    if history.is_empty() {
+    if !history_recorded {
         notes.push(
             "no stage history: closed deals count for the stage they are stored with (terminal stages such as Won/Lost count only for the overall rate)"
                 .to_string(),

@@ -123,6 +123,26 @@ impl DealSnapshot {
     }
 }
 
+/// Terminal stages: stored on closed deals (`closed`, their stages), never seen on an
+/// open one of `data` (its stage or any stage in its history).
+fn terminal_stages<'s>(
+    closed: impl Iterator<Item = &'s str>,
+    data: &Dataset,
+    history: &StageHistory,
+) -> HashSet<String> {
+    let mut open_stages: HashSet<&str> = HashSet::new();
+    for d in data.deals.iter().filter(|d| d.is_open()) {
+        open_stages.insert(d.stage.as_str());
+        for c in history.changes(d.id) {
+            open_stages.insert(c.stage.as_str());
+        }
+    }
+    closed
+        .filter(|s| !open_stages.contains(s))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The data indexed once per report: calls and steps per deal, terminal stages.
 pub(crate) struct Context<'a> {
     calls: HashMap<i64, Vec<CallFactRow>>,
@@ -169,20 +189,8 @@ impl<'a> Context<'a> {
         for v in steps.values_mut() {
             v.sort_by_key(|(agreed, s)| (*agreed, s.id));
         }
-        // Terminal stages: stored on closed deals, never seen on an open one.
-        let mut open_stages: HashSet<&str> = HashSet::new();
-        for d in data.deals.iter().filter(|d| d.is_open()) {
-            open_stages.insert(d.stage.as_str());
-            for c in history.changes(d.id) {
-                open_stages.insert(c.stage.as_str());
-            }
-        }
-        let terminal = data
-            .deals
-            .iter()
-            .filter(|d| !d.is_open() && !open_stages.contains(d.stage.as_str()))
-            .map(|d| d.stage.clone())
-            .collect();
+        let closed = data.deals.iter().filter(|d| !d.is_open());
+        let terminal = terminal_stages(closed.map(|d| d.stage.as_str()), data, history);
         Context {
             calls,
             steps,
@@ -190,6 +198,17 @@ impl<'a> Context<'a> {
             terminal,
             activity_tracked: data.has_calls() || !data.steps.is_empty(),
         }
+    }
+
+    /// Sets the terminal stages from the stages closed deals are stored with, for a
+    /// context built on open deals alone (which hold no closed deal to learn them from).
+    pub(crate) fn set_closed_stages<'s>(
+        &mut self,
+        closed: impl Iterator<Item = &'s str>,
+        data: &Dataset,
+        history: &StageHistory,
+    ) {
+        self.terminal = terminal_stages(closed, data, history);
     }
 
     fn is_terminal(&self, stage: &str) -> bool {

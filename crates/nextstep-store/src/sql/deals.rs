@@ -283,10 +283,18 @@ pub(super) async fn all_stage_history(
     store: &Backend,
     scope: &Scope,
 ) -> Result<Vec<(i64, StageChange)>, StoreError> {
+    stage_history_where(store, &visible_deal_ids(scope, "deal_id")).await
+}
+
+/// The stage changes of the deals `condition` (` AND …` over `deal_id`) keeps, by deal
+/// then time.
+pub(super) async fn stage_history_where(
+    store: &Backend,
+    condition: &str,
+) -> Result<Vec<(i64, StageChange)>, StoreError> {
     let sql = format!(
-        "SELECT deal_id, stage, at FROM stage_history WHERE TRUE{} \
-         ORDER BY deal_id, at, id",
-        visible_deal_ids(scope, "deal_id")
+        "SELECT deal_id, stage, at FROM stage_history WHERE TRUE{condition} \
+         ORDER BY deal_id, at, id"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .fetch_all(&store.pool)

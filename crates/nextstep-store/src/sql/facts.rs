@@ -215,10 +215,14 @@ pub(super) async fn call_fact_rows(
     store: &Backend,
     scope: &Scope,
 ) -> Result<Vec<CallFactRow>, StoreError> {
+    fact_rows_where(store, &visible_deal_ids(scope, "f.deal_id")).await
+}
+
+/// The call facts of the deals `condition` (` AND …` over `f`) keeps.
+async fn fact_rows_where(store: &Backend, condition: &str) -> Result<Vec<CallFactRow>, StoreError> {
     let sql = format!(
         "SELECT f.call_id, f.deal_id, f.date, f.asked_next_step, f.bail_outs \
-         FROM call_facts f WHERE TRUE{} ORDER BY f.date, f.call_id",
-        visible_deal_ids(scope, "f.deal_id")
+         FROM call_facts f WHERE TRUE{condition} ORDER BY f.date, f.call_id"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .fetch_all(&store.pool)
@@ -243,11 +247,18 @@ pub(super) async fn step_rows(
     store: &Backend,
     scope: &Scope,
 ) -> Result<Vec<NextStepRecord>, StoreError> {
+    step_rows_where(store, &visible_deal_ids(scope, "deal_id")).await
+}
+
+/// The steps (no text) of the deals `condition` (` AND …` over `deal_id`) keeps.
+async fn step_rows_where(
+    store: &Backend,
+    condition: &str,
+) -> Result<Vec<NextStepRecord>, StoreError> {
     let sql = format!(
         "SELECT id, deal_id, kind, owner, due, defined_by, confirmed_by_prospect, \
          source, call_id, status, created_at, updated_at \
-         FROM next_steps WHERE TRUE{} ORDER BY id",
-        visible_deal_ids(scope, "deal_id")
+         FROM next_steps WHERE TRUE{condition} ORDER BY id"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .fetch_all(&store.pool)
@@ -273,4 +284,58 @@ pub(super) async fn step_rows(
             })
         })
         .collect()
+}
+
+/// The SQL of `FactStore::open_forecast_inputs`.
+pub(super) async fn open_forecast_inputs(
+    store: &Backend,
+    scope: &Scope,
+    as_of: chrono::NaiveDate,
+) -> Result<OpenForecastInputs, StoreError> {
+    let deals_sql = format!(
+        "{DEAL_SELECT} WHERE {}{} ORDER BY d.id",
+        open_at(as_of),
+        scope_condition(scope)
+    );
+    let deals = sqlx::query(AssertSqlSafe(deals_sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|row| deal_at(row, 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let facts = fact_rows_where(store, &open_deal_ids(scope, "f.deal_id", as_of)).await?;
+    let steps = step_rows_where(store, &open_deal_ids(scope, "deal_id", as_of)).await?;
+    let history =
+        deals::stage_history_where(store, &open_deal_ids(scope, "deal_id", as_of)).await?;
+    let stages_sql = format!(
+        "SELECT DISTINCT d.stage FROM deals d WHERE d.outcome IS NOT NULL{} ORDER BY d.stage",
+        scope_condition(scope)
+    );
+    let closed_stages = sqlx::query_scalar(AssertSqlSafe(stages_sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db_err)?;
+    let visible = visible_deal_ids(scope, "deal_id");
+    let flags_sql = format!(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM calls WHERE TRUE{visible}) \
+         OR EXISTS (SELECT 1 FROM next_steps WHERE TRUE{visible}) THEN 1 ELSE 0 END AS BIGINT), \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM stage_history WHERE TRUE{visible}) \
+         THEN 1 ELSE 0 END AS BIGINT)"
+    );
+    let flags = sqlx::query(AssertSqlSafe(flags_sql))
+        .fetch_one(&store.pool)
+        .await
+        .map_err(db_err)?;
+    let activity: i64 = col(&flags, 0, "activity recorded")?;
+    let history_recorded: i64 = col(&flags, 1, "stage history recorded")?;
+    Ok(OpenForecastInputs {
+        deals,
+        facts,
+        steps,
+        history,
+        closed_stages,
+        activity_recorded: activity != 0,
+        history_recorded: history_recorded != 0,
+    })
 }

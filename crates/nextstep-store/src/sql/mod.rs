@@ -27,6 +27,8 @@ use nextstep_core::text::{
     parse_status, parse_upload_status, role_str, source_str, status_str,
 };
 
+use nextstep_core::facts::OpenForecastInputs;
+
 use crate::errors::{corrupt, db_err, migrate_err};
 use crate::facts::{
     CallFactRow, DisqualifiedDeal, FactFilter, Facts, MomentFact, RepWeek, StoredFit, week_monday,
@@ -35,7 +37,7 @@ use crate::import_plan::{
     ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, distinct, plan_import,
     same_f64,
 };
-use crate::scope::{scope_condition, visible_deal_ids};
+use crate::scope::{open_at, open_deal_ids, scope_condition, visible_deal_ids};
 use crate::{
     ApiToken, Call, ConfirmLink, Deal, DealFilter, ImportStats, LinkAnswer, LoginGate, NewAccount,
     NewApiToken, NewCall, NewConfirmLink, NewContact, NewDeal, NewNextStep, NewRep, NewSession,

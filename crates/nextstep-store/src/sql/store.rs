@@ -280,6 +280,13 @@ impl crate::facts::FactStore for Backend {
     async fn step_rows(&self, scope: &Scope) -> Result<Vec<NextStepRecord>, StoreError> {
         facts::step_rows(self, scope).await
     }
+    async fn open_forecast_inputs(
+        &self,
+        scope: &Scope,
+        as_of: chrono::NaiveDate,
+    ) -> Result<OpenForecastInputs, StoreError> {
+        facts::open_forecast_inputs(self, scope, as_of).await
+    }
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError> {
         fits::stored_fit(self, key).await
     }
