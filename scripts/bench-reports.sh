@@ -13,7 +13,8 @@
 # server's peak resident memory (VmHWM).
 #
 # Usage: scripts/bench-reports.sh [N_CALLS]   (default 50,000)
-# Env:   DB=postgres://…/empty_db to bench PostgreSQL; KEEP=1 keeps the temp dir.
+# Env:   DB=postgres://…/empty_db to bench PostgreSQL (or a file); BUILT=1 with DB reuses a
+#        database built by an earlier run; KEEP=1 keeps the temp dir.
 set -euo pipefail
 
 n="${1:-50000}"
@@ -31,10 +32,14 @@ cleanup() { [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null; [[ -n 
 trap cleanup EXIT
 db="${DB:-$tmp/bench.db}"
 
-log "seeding the demo team as the template"
-"$bin" --db "$tmp/demo.db" demo --today 2026-09-01 >/dev/null
-log "building $n calls into $db"
-/usr/bin/time -f "build: %e s, peak RSS %M KB" "$root/target/release/examples/scale_db" "$tmp/demo.db" "$db" "$n"
+if [[ -n "${BUILT:-}" ]]; then
+  log "using the database built before: $db"
+else
+  log "seeding the demo team as the template"
+  "$bin" --db "$tmp/demo.db" demo --today 2026-09-01 >/dev/null
+  log "building $n calls into $db"
+  /usr/bin/time -f "build: %e s, peak RSS %M KB" "$root/target/release/examples/scale_db" "$tmp/demo.db" "$db" "$n"
+fi
 
 "$bin" --db "$db" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
 token="$("$bin" --db "$db" token create --user bench-admin@example.com 2>/dev/null)"

@@ -215,10 +215,12 @@ pub async fn cached_forecast_page(
                     .put(*scope, s.data_version, today, chart.clone());
                 return Ok((report, chart));
             }
+            // Not made yet (a worker makes it after the scope's first fit): the page does
+            // not wait for a backtest, it says so; the next refit stores one.
             (None, _) => {
-                if let Some(s) = wait_for_worker(state, scope, &key).await? {
-                    return Ok((report, Arc::new(chart_from_json(&s.fit))));
-                }
+                state.refits().request(*scope);
+                let pending = Err(CHART_PENDING.to_string());
+                return Ok((report, Arc::new(pending)));
             }
         }
     }
@@ -231,6 +233,10 @@ pub async fn cached_forecast_page(
         .put(*scope, version, today, chart.clone());
     Ok((report, chart))
 }
+
+/// What the forecast page says while a worker makes its first backtest chart.
+const CHART_PENDING: &str =
+    "the backtest chart is being made by a worker (after the first fit); reload in a minute";
 
 /// Stores `scope`'s forecast page chart beside its fit.
 async fn store_chart(
@@ -494,12 +500,18 @@ mod tests {
 
         let report = cached_forecast(&server, &Scope::All).await.unwrap();
         assert!(report.model.fitted_at.is_some(), "{:?}", report.model);
+        // The worker stores the page's chart right after the fit; the page never waits.
+        let chart_key = crate::forecast_fits::chart_key(&Scope::All);
+        let mut stored = None;
+        for _ in 0..300 {
+            stored = db.stored_fit(&chart_key).await.unwrap();
+            if stored.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let stored = stored.expect("the worker stored the chart");
         let (_, chart) = cached_forecast_page(&server, &Scope::All).await.unwrap();
-        let stored = db
-            .stored_fit(&crate::forecast_fits::chart_key(&Scope::All))
-            .await
-            .unwrap()
-            .expect("the worker stored the chart");
         assert_eq!(*chart, chart_from_json(&stored.fit));
         assert_eq!(server.refits().fitted_here(), 0, "the server fitted");
         assert_eq!(worker.refits().fitted_here(), 1, "the worker fitted once");
