@@ -228,16 +228,20 @@ pub fn forecast_with_history(
         Ok(m) => Fit::Fitted(m),
         Err(e) => Fit::Refused(e.to_string()),
     };
-    let baseline = StageBaseline::fit_ctx(data, &ctx, as_of);
-    report(
-        data,
-        &ctx,
-        !history.is_empty(),
-        fit,
-        baseline,
-        period,
-        as_of,
-    )
+    with_baseline(data, &ctx, history, fit, period, as_of)
+}
+
+/// [`report`] with the stage baseline fitted on the same data.
+fn with_baseline(
+    data: &Dataset,
+    ctx: &Context<'_>,
+    history: &StageHistory,
+    fit: Fit,
+    period: Option<Quarter>,
+    as_of: NaiveDate,
+) -> ForecastReport {
+    let baseline = StageBaseline::fit_ctx(data, ctx, as_of);
+    report(data, ctx, !history.is_empty(), fit, baseline, period, as_of)
 }
 
 /// Fits the model on the deals closed by the end of `as_of` (or says why it will not):
@@ -260,16 +264,7 @@ pub fn forecast_with_fit(
     as_of: NaiveDate,
 ) -> ForecastReport {
     let ctx = Context::new(data, history);
-    let baseline = StageBaseline::fit_ctx(data, &ctx, as_of);
-    report(
-        data,
-        &ctx,
-        !history.is_empty(),
-        fit,
-        baseline,
-        period,
-        as_of,
-    )
+    with_baseline(data, &ctx, history, fit, period, as_of)
 }
 
 /// The forecast as of `as_of` from the open pipeline alone
