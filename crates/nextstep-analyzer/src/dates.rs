@@ -28,6 +28,16 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&pattern).expect("date pattern compiles")
 });
 
+/// A verb reporting what was said or done on the call, before a bare "today" in the same
+/// sentence ("the numbers you gave us today", "what we discussed today"): that "today"
+/// is the conversation's day, never a step's due date.
+static REPORTED_TODAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(gave|given|told|said|showed|shown|shared|discussed|covered|mentioned|talked|heard|saw|seen|learned|learnt|went through|walked (?:us|me) through)\b",
+    )
+    .expect("reporting verbs compile")
+});
+
 /// What the last date scan learned beyond a date: whether "next week" has been said, so
 /// that a weekday named in answer to it lands in the following week.
 #[derive(Debug, Default, Clone, Copy)]
@@ -296,7 +306,9 @@ fn scan(text: &str, call: NaiveDate, ctx: &mut DateContext, bare_today: bool) ->
             if m.as_str() != "today" {
                 return Some(call); // tonight, this afternoon, end of day
             }
-            if bare_today {
+            // "The numbers you gave us today": the day of the conversation, not a deadline.
+            let before = &text[..m.start()];
+            if bare_today && !REPORTED_TODAY.is_match(before) {
                 today = today.or(Some(call));
             }
             continue;
@@ -513,6 +525,18 @@ mod tests {
                 Some("2026-10-02"),
             ),
             ("2026-01-31", "the 31st", Some("2026-01-31")),
+            (
+                "2026-09-10",
+                "we'll take the numbers you gave us today, the denial rate",
+                None,
+            ),
+            ("2026-09-10", "what we discussed today, in writing", None),
+            ("2026-09-10", "i'll send it over today", Some("2026-09-10")),
+            (
+                "2026-09-10",
+                "if you sign today we can start monday",
+                Some("2026-09-14"),
+            ),
             ("2026-02-01", "the 30th", Some("2026-03-30")),
         ];
         for (call, text, want) in cases {
