@@ -19,7 +19,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))\b
       | \b(?P<wd>(?P<wmod>next\s+|this\s+|coming\s+|this\s+coming\s+)?(?P<w>{WEEKDAYS})(?P<wnext>\s+(?:of\s+)?next\s+week)?)\b
       | \b(?P<eodtomorrow>end\s+of\s+(?:the\s+)?day\s+tomorrow|tomorrow\s+(?:morning|afternoon|evening|night))\b
-      | \b(?P<today>today|tonight|this\s+afternoon|this\s+evening|this\s+morning|end\s+of\s+(?:the\s+)?day)\b
+      | \b(?P<today>today|tonight|this\s+afternoon|this\s+evening|this\s+morning|end\s+of\s+(?:the\s+)?day|by\s+(?:the\s+)?evening|eod|close\s+of\s+(?:business|play))\b
       | \b(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)\b
       | \b(?P<tomorrow>tomorrow)\b
       | \b(?P<nextweek>next\s+week)\b
@@ -532,6 +532,13 @@ mod tests {
             ),
             ("2026-09-10", "what we discussed today, in writing", None),
             ("2026-09-10", "i'll send it over today", Some("2026-09-10")),
+            (
+                "2026-02-10",
+                "sir i will send the roi sheet by evening",
+                Some("2026-02-10"),
+            ),
+            ("2026-02-10", "you'll have it by eod", Some("2026-02-10")),
+            ("2026-02-10", "before close of business", Some("2026-02-10")),
             (
                 "2026-09-10",
                 "if you sign today we can start monday",
