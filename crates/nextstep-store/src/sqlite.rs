@@ -31,6 +31,23 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// How long a writer waits for another one's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How often opening a file is tried while another process holds the lock it needs.
+const OPEN_TRIES: u64 = 8;
+
+/// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, code 5).
+fn is_locked(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            // The primary code is the low byte of an extended one (517, BUSY_SNAPSHOT, …).
+            d.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| c & 0xff == 5)
+                || d.message().contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
 /// Page cache per connection, in KiB (SQLite's `cache_size` takes negative KiB): the
 /// default 2 MiB holds a tenth of a 100,000-deal database and every miss is a read system
 /// call (the pipeline's second query took twice as long). Pages are allocated as read.
@@ -120,11 +137,24 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", CACHE_KIB);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| open_err(shown, e))?;
+        // Processes opening a new file at once (a server and its workers) contend for the
+        // lock that switches it to WAL, which SQLite refuses at once rather than waiting
+        // out the busy timeout: such a refusal is tried again after a moment.
+        let mut tries = 0;
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(e) if tries + 1 < OPEN_TRIES && is_locked(&e) => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                Err(e) => return Err(open_err(shown, e)),
+            }
+        };
         let store = Self {
             pool,
             path: Some(path),

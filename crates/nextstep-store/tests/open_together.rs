@@ -6,7 +6,7 @@ use nextstep_store::SqliteStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stores_opened_together_on_a_new_file_all_open() {
-    for round in 0..5 {
+    for round in 0..12 {
         let dir = std::env::temp_dir().join(format!(
             "nextstep-open-together-{}-{round}",
             std::process::id()
