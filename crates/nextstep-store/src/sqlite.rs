@@ -31,8 +31,30 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// How long a writer waits for another one's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How often opening a file is tried while another process holds the lock it needs.
+/// How often opening a file (or migrating it) is tried while another process opening
+/// it at the same time holds what it needs.
 const OPEN_TRIES: u64 = 8;
+
+/// Runs `attempt` until it succeeds, fails in a way `again` does not retry, or was tried
+/// [`OPEN_TRIES`] times, waiting 100 ms longer after each failure.
+async fn retried<T, E, Fut>(
+    again: impl Fn(&E) -> bool,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if tries + 1 < OPEN_TRIES && again(&e) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+            }
+            result => return result,
+        }
+    }
+}
 
 /// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, code 5).
 fn is_locked(e: &sqlx::Error) -> bool {
@@ -137,30 +159,24 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", CACHE_KIB);
-        // Processes opening a new file at once (a server and its workers) contend for the
-        // lock that switches it to WAL, which SQLite refuses at once rather than waiting
-        // out the busy timeout: such a refusal is tried again after a moment.
-        let mut tries = 0;
-        let pool = loop {
-            match SqlitePoolOptions::new()
+        // Processes opening a new file at once (a server and its workers) race twice: for
+        // the lock that switches it to WAL, which SQLite refuses at once rather than
+        // waiting out the busy timeout, and over the migrations, which sqlx does not lock
+        // on SQLite (the loser fails on a migration the winner is applying). Both are
+        // tried again after a moment, when the winner is done.
+        let pool = retried(is_locked, || {
+            SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options.clone())
-                .await
-            {
-                Ok(pool) => break pool,
-                Err(e) if tries + 1 < OPEN_TRIES && is_locked(&e) => {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                }
-                Err(e) => return Err(open_err(shown, e)),
-            }
-        };
+        })
+        .await
+        .map_err(|e| open_err(shown, e))?;
         let store = Self {
             pool,
             path: Some(path),
             _keeper: None,
         };
-        crate::Store::migrate(&store).await?;
+        retried(|_| true, || crate::Store::migrate(&store)).await?;
         Ok(store)
     }
 

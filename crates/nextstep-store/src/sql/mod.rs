@@ -95,9 +95,6 @@ const CALL_COLUMNS: &str =
 const CALL_COLUMNS_WITHOUT_TEXT: &str =
     "id, deal_id, date, source, format, '' AS transcript, speakers, analysis, bail_out";
 
-/// How often opening a store tries to migrate while another process is migrating it.
-const MIGRATE_TRIES: u64 = 8;
-
 /// Narrows the pipeline report's reads to one owner's deals (`d`); binds the name as `$1`.
 const OWNER_FILTER: &str = " AND d.owner_id = (SELECT id FROM reps WHERE name = $1)";
 

@@ -5,21 +5,7 @@ use super::{accounts, calls, deals, facts, fits, links, reps, steps, tokens, upl
 
 impl crate::Store for Backend {
     async fn migrate(&self) -> Result<(), StoreError> {
-        // sqlx locks PostgreSQL while it migrates but not SQLite: processes opening a new
-        // file together (a server and its workers) race, and the loser fails on a
-        // migration the winner is applying (its own transaction rolls back). The winner
-        // is done within moments; trying again then finds the migration applied.
-        let mut tries = 0;
-        loop {
-            match MIGRATOR.run(&self.pool).await {
-                Ok(()) => return Ok(()),
-                Err(e) if tries + 1 >= MIGRATE_TRIES => return Err(migrate_err(e)),
-                Err(_) => {
-                    tries += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
-                }
-            }
-        }
+        MIGRATOR.run(&self.pool).await.map_err(migrate_err)
     }
     async fn data_version(&self) -> Result<i64, StoreError> {
         sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
