@@ -228,16 +228,7 @@ pub(super) async fn calls_for_deal(store: &Backend, deal_id: i64) -> Result<Vec<
 
 /// The SQL of `Store::all_calls`.
 pub(super) async fn all_calls(store: &Backend, scope: &Scope) -> Result<Vec<Call>, StoreError> {
-    // The transcript text stays in the database: reports read the analysis.
-    let sql = format!(
-        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE TRUE{} ORDER BY date, id",
-        visible_deal_ids(scope, "deal_id")
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(call_at).collect()
+    calls_where(store, scope, "").await
 }
 
 /// The SQL of `Store::calls_between`.
@@ -247,14 +238,29 @@ pub(super) async fn calls_between(
     since: chrono::NaiveDate,
     until: chrono::NaiveDate,
 ) -> Result<Vec<Call>, StoreError> {
+    let (since, until) = (since.format("%Y-%m-%d"), until.format("%Y-%m-%d"));
+    calls_where(
+        store,
+        scope,
+        &format!(" AND date >= '{since}' AND date <= '{until}'"),
+    )
+    .await
+}
+
+/// The calls on deals `scope` sees that `condition` (` AND …`, its values formatted by
+/// Rust, never caller text) keeps, date then id order, without their transcript text:
+/// reports read the analysis.
+pub(super) async fn calls_where(
+    store: &Backend,
+    scope: &Scope,
+    condition: &str,
+) -> Result<Vec<Call>, StoreError> {
     let sql = format!(
-        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE date >= $1 AND date <= $2{} \
+        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE TRUE{condition}{} \
          ORDER BY date, id",
         visible_deal_ids(scope, "deal_id")
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(since)
-        .bind(until)
         .fetch_all(&store.pool)
         .await
         .map_err(db_err)?;

@@ -174,15 +174,7 @@ pub(super) async fn calls_by_ids(
         return Ok(Vec::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!(
-        "SELECT {CALL_COLUMNS_WITHOUT_TEXT} FROM calls WHERE id IN ({list}){} ORDER BY date, id",
-        visible_deal_ids(scope, "deal_id")
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(call_at).collect()
+    calls_where(store, scope, &format!(" AND id IN ({list})")).await
 }
 
 /// The SQL of `FactStore::disqualified_deals`.

@@ -60,7 +60,7 @@ mod users;
 
 // Helpers more than one aggregate's SQL runs, for `use super::*` in each file.
 use accounts::ensure_names;
-use calls::insert_call;
+use calls::{calls_where, insert_call};
 use deals::{deal_exists, deal_visible};
 use facts::write_facts;
 use steps::{insert_step, record_step};
