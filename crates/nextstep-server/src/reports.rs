@@ -245,21 +245,32 @@ async fn store_chart(
     version: i64,
     today: NaiveDate,
     chart: &Result<(String, String), String>,
-) -> Result<(), StoreError> {
-    let fit = match chart {
+) -> Result<StoredFit, StoreError> {
+    let json = match chart {
         Ok((svg, figures)) => serde_json::json!({"svg": svg, "figures": figures}),
         Err(why) => serde_json::json!({"none": why}),
     };
+    let key = crate::forecast_fits::chart_key(scope);
+    store_json(state, &key, version, today, json).await
+}
+
+/// Stores `json` under `key` in the forecast fits, made now on data `version` as of
+/// `today`: a fit, its baseline or its chart.
+async fn store_json(
+    state: &AppState,
+    key: &str,
+    version: i64,
+    today: NaiveDate,
+    json: serde_json::Value,
+) -> Result<StoredFit, StoreError> {
     let stored = StoredFit {
         data_version: version,
         as_of: today,
         fitted_at: Utc::now(),
-        fit,
+        fit: json,
     };
-    state
-        .db()
-        .store_fit(&crate::forecast_fits::chart_key(scope), &stored)
-        .await
+    state.db().store_fit(key, &stored).await?;
+    Ok(stored)
 }
 
 /// A chart as [`store_chart`] wrote it.
@@ -319,51 +330,36 @@ pub async fn refit(
 ) -> Result<(Fit, StoredFit), StoreError> {
     let version = state.db().data_version().await?;
     let today = Utc::now().date_naive();
-    let data = facts_dataset(state.db(), scope).await?;
-    let history = nextstep_core::dataset::stage_history(state.db(), scope).await?;
+    let (data, history) = forecast_inputs(state, scope).await?;
+    // The page's backtest chart is remade with the fit, from the same data, off the
+    // request path too: always in a worker (the server reads it from the store), here
+    // only once a page showed one.
+    let with_chart = chart
+        || !state.refits().fits_here()
+        || state.report_caches().calibration.latest(scope).is_some();
     state.refits().count_fit();
-    let (fitted, baseline) = tokio::task::spawn_blocking(move || {
+    let (fitted, baseline, chart) = tokio::task::spawn_blocking(move || {
         (
             fit(&data, &history, today),
             StageBaseline::fit(&data, &history, today),
+            with_chart.then(|| backtest_chart(&data, &history)),
         )
     })
     .await
     .map_err(|e| StoreError::Query(format!("fitting the forecast failed: {e}")))?;
     // The baseline goes first: a request that finds the new fit finds its baseline too.
-    let stored_baseline = StoredFit {
-        data_version: version,
-        as_of: today,
-        fitted_at: Utc::now(),
-        fit: serde_json::to_value(&baseline).unwrap_or_default(),
-    };
-    state
-        .db()
-        .store_fit(&crate::forecast_fits::baseline_key(scope), &stored_baseline)
-        .await?;
-    let stored = StoredFit {
-        data_version: version,
-        as_of: today,
-        fitted_at: Utc::now(),
-        fit: fitted.to_json(),
-    };
-    state
-        .db()
-        .store_fit(&crate::forecast_fits::scope_key(scope), &stored)
-        .await?;
+    let baseline = serde_json::to_value(&baseline).unwrap_or_default();
+    let key = crate::forecast_fits::baseline_key(scope);
+    store_json(state, &key, version, today, baseline).await?;
+    let key = crate::forecast_fits::scope_key(scope);
+    let stored = store_json(state, &key, version, today, fitted.to_json()).await?;
     state.report_caches().forecast.forget(scope);
-    // The page's backtest chart is remade with the fit, off the request path too: always
-    // in a worker (the server reads it from the store), here only once a page showed one.
-    if chart
-        || !state.refits().fits_here()
-        || state.report_caches().calibration.latest(scope).is_some()
-    {
-        let chart = calibration(state, scope).await?;
+    if let Some(chart) = chart {
         store_chart(state, scope, version, today, &chart).await?;
         state
             .report_caches()
             .calibration
-            .put(*scope, version, today, chart);
+            .put(*scope, version, today, Arc::new(chart));
     }
     Ok((fitted, stored))
 }
