@@ -42,8 +42,11 @@ pub(crate) fn open_deal_ids(scope: &crate::Scope, column: &str, as_of: NaiveDate
 
 /// A deal (`d`) open at the end of `as_of`.
 pub(crate) fn open_at(as_of: NaiveDate) -> String {
-    format!(
-        "(d.outcome IS NULL OR d.closed > '{}')",
-        as_of.format("%Y-%m-%d")
-    )
+    format!("(d.outcome IS NULL OR d.closed > {})", date_literal(as_of))
+}
+
+/// `date` as an SQL literal both databases compare with a date column (`'YYYY-MM-DD'`):
+/// formatted by Rust, never caller text, so it needs no bind.
+pub(crate) fn date_literal(date: NaiveDate) -> String {
+    format!("'{}'", date.format("%Y-%m-%d"))
 }

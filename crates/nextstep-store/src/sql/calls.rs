@@ -238,13 +238,9 @@ pub(super) async fn calls_between(
     since: chrono::NaiveDate,
     until: chrono::NaiveDate,
 ) -> Result<Vec<Call>, StoreError> {
-    let (since, until) = (since.format("%Y-%m-%d"), until.format("%Y-%m-%d"));
-    calls_where(
-        store,
-        scope,
-        &format!(" AND date >= '{since}' AND date <= '{until}'"),
-    )
-    .await
+    let (since, until) = (date_literal(since), date_literal(until));
+    let condition = format!(" AND date >= {since} AND date <= {until}");
+    calls_where(store, scope, &condition).await
 }
 
 /// The calls on deals `scope` sees that `condition` (` AND …`, its values formatted by

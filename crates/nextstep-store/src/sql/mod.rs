@@ -37,7 +37,7 @@ use crate::import_plan::{
     ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, distinct, plan_import,
     same_f64,
 };
-use crate::scope::{open_at, open_deal_ids, scope_condition, visible_deal_ids};
+use crate::scope::{date_literal, open_at, open_deal_ids, scope_condition, visible_deal_ids};
 use crate::{
     ApiToken, Call, ConfirmLink, Deal, DealFilter, ImportStats, LinkAnswer, LoginGate, NewAccount,
     NewApiToken, NewCall, NewConfirmLink, NewContact, NewDeal, NewNextStep, NewRep, NewSession,
