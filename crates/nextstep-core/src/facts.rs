@@ -1,7 +1,7 @@
 //! The per-call facts' shapes the store aggregates and the reports read (the store keeps
 //! the facts in `call_facts` rows and aggregates them in SQL; `nextstep-insight` turns the
 //! aggregates into the coaching report): a call's membership bits ([`flag`]), one rep's
-//! week ([`RepWeek`]), the filter, the kinds of coaching moment, the disqualified deals.
+//! week ([`RepWeek`]), the filter, the disqualified deals.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -71,21 +71,6 @@ pub struct FactFilter {
     pub until: Option<NaiveDate>,
 }
 
-/// Which calls hold a kind of coaching moment, most instructive kind first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MomentFact {
-    /// A bail-out.
-    BailOut,
-    /// A step the seller defined that the prospect never agreed to.
-    ToldUnconfirmed,
-    /// A step the seller defined and the prospect agreed to.
-    Told,
-    /// Volunteered work.
-    Volunteered,
-    /// An ask (the digest's "keep doing this").
-    Ask,
-}
-
 /// A closed-disqualified deal with its owner: the scorecard's early disqualifications.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisqualifiedDeal {
@@ -121,17 +106,8 @@ pub trait FactStore {
         scope: &Scope,
         filter: &FactFilter,
     ) -> Result<Vec<RepWeek>, StoreError>;
-    /// The ids of the calls holding `kind` of moment, most recent first (date, then id),
-    /// `limit` of them from `offset`: the few calls coaching quotes.
-    async fn moment_calls(
-        &self,
-        scope: &Scope,
-        filter: &FactFilter,
-        kind: MomentFact,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<i64>, StoreError>;
-    /// These calls (without their transcript text), in date then id order.
+    /// These calls (without their transcript text), in date then id order: the few
+    /// calls a scorecard quotes, found from the flags [`rep_weeks`](Self::rep_weeks) returns.
     async fn calls_by_ids(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<Call>, StoreError>;
     /// Deals closed `disqualified`, with their owners.
     async fn disqualified_deals(&self, scope: &Scope) -> Result<Vec<DisqualifiedDeal>, StoreError>;

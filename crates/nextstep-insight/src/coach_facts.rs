@@ -4,7 +4,7 @@
 //! module turns those rows into the very [`CoachReport`] that [`scorecards`] builds from a
 //! [`Dataset`](crate::Dataset) — same rates, index, trend, ranking and medians. The three
 //! moments to learn from need the quoted sentences, so they are filled afterwards by the
-//! caller from the few calls [`moment_order`] names (see [`call_moments`]).
+//! caller from the few calls [`moment_candidates`] names (see [`call_moments`]).
 //!
 //! [`scorecards`]: crate::coach::scorecards
 
@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nextstep_analyzer::AskInstead;
 use nextstep_core::Rep;
-use nextstep_core::facts::{DisqualifiedDeal, FactCall, MomentFact, RepWeek, flag};
+use nextstep_core::facts::{DisqualifiedDeal, FactCall, RepWeek, flag};
 
 use crate::coach::{
-    CoachFilter, CoachMoment, CoachReport, MomentKind, RepScorecard, Tally, WeekPoint,
+    CoachFilter, CoachMoment, CoachReport, MomentKind, RepScorecard, Tally, Trace, WeekPoint,
     card_from_tally, instructive_moments, ranked_report,
 };
 use crate::period::IsoWeek;
@@ -164,16 +164,33 @@ pub fn scorecards_from_weeks(
     ranked_report(cards, filter)
 }
 
-/// The kinds of moment in the order a scorecard quotes them, each with the fact that
-/// finds the calls holding it: walk them in this order, taking each kind's calls most
-/// recent first, until [`MOMENTS_PER_REP`] moments are found.
-pub fn moment_order() -> [(MomentKind, MomentFact); 4] {
-    [
-        (MomentKind::BailOut, MomentFact::BailOut),
-        (MomentKind::ToldUnconfirmed, MomentFact::ToldUnconfirmed),
-        (MomentKind::Told, MomentFact::Told),
-        (MomentKind::Volunteered, MomentFact::Volunteered),
-    ]
+/// The calls that may hold each kind of moment, in the order a scorecard quotes them:
+/// bail-outs, steps the seller told that the prospect never agreed to, told steps the
+/// prospect agreed to, volunteered work — each kind's calls most recent first. Read from
+/// the scorecard's own trace (its lists are oldest first), so finding the moments needs
+/// no query per kind: walk this list, loading the calls, until [`MOMENTS_PER_REP`]
+/// moments are found ([`call_moments`]).
+pub fn moment_candidates(trace: &Trace) -> Vec<(MomentKind, i64)> {
+    let prospect_defined: BTreeSet<i64> = trace.prospect_defined.iter().copied().collect();
+    let confirmed: BTreeSet<i64> = trace.confirmed.iter().copied().collect();
+    let told = |agreed: bool| -> Vec<i64> {
+        trace
+            .with_step
+            .iter()
+            .copied()
+            .filter(|id| !prospect_defined.contains(id) && confirmed.contains(id) == agreed)
+            .collect()
+    };
+    let kinds = [
+        (MomentKind::BailOut, trace.bail_out.clone()),
+        (MomentKind::ToldUnconfirmed, told(false)),
+        (MomentKind::Told, told(true)),
+        (MomentKind::Volunteered, trace.volunteered.clone()),
+    ];
+    kinds
+        .into_iter()
+        .flat_map(|(kind, ids)| ids.into_iter().rev().map(move |id| (kind, id)))
+        .collect()
 }
 
 /// One call's coaching moments of `kind`, in the order a scorecard lists them (a sentence

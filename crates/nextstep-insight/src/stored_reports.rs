@@ -8,13 +8,15 @@
 //! async over nextstep-core's store traits; the IO is the store's, and this crate still
 //! names no database, runtime or file.
 
+use std::collections::HashMap;
+
 use nextstep_analyzer::{Analysis, AskInstead};
 use nextstep_core::dataset::{CallRecord, Dataset};
 use nextstep_core::facts::{FactFilter, FactStore};
-use nextstep_core::{DealFilter, Scope, Store, StoreError};
+use nextstep_core::{Call, DealFilter, Scope, Store, StoreError};
 
-use crate::coach::{CoachFilter, CoachMoment, CoachReport};
-use crate::coach_facts::{MOMENTS_PER_REP, call_moments, moment_order, scorecards_from_weeks};
+use crate::coach::{CoachFilter, CoachReport, MomentKind, RepScorecard};
+use crate::coach_facts::{MOMENTS_PER_REP, call_moments, moment_candidates, scorecards_from_weeks};
 
 /// The coaching report of the calls `scope` sees under `filter`: scorecards, trends,
 /// ranking and medians from the database's aggregates, and each rep's moments from the
@@ -34,54 +36,71 @@ pub async fn coach_report<S: Store + FactStore>(
     let disqualified = db.disqualified_deals(scope).await?;
     let reps = db.list_reps().await?;
     let mut report = scorecards_from_weeks(&weeks, &disqualified, &reps, filter);
-    for card in &mut report.reps {
-        let rep = FactFilter {
-            rep: Some(card.name.clone()),
-            ..facts.clone()
-        };
-        card.moments = moments(db, scope, &rep, &card.name, instead).await?;
-    }
+    fill_moments(db, scope, &mut report.reps, instead).await?;
     Ok(report)
 }
 
-/// A rep's most instructive moments: each kind in turn, its calls most recent first,
-/// loading a page of calls only while fewer than [`MOMENTS_PER_REP`] are found.
-async fn moments<S: Store + FactStore>(
+/// Every scorecard's most instructive moments: each walks its own candidates
+/// ([`moment_candidates`]) in order, and each round loads, in one read for all reps,
+/// only as many calls as each rep still lacks moments — so a team costs a read or two,
+/// not a query per rep and kind.
+async fn fill_moments<S: Store + FactStore>(
     db: &S,
     scope: &Scope,
-    filter: &FactFilter,
-    rep: &str,
+    cards: &mut [RepScorecard],
     instead: &AskInstead,
-) -> Result<Vec<CoachMoment>, StoreError> {
-    let mut found = Vec::new();
-    for (kind, fact) in moment_order() {
-        let mut offset = 0;
-        while found.len() < MOMENTS_PER_REP {
-            let need = (MOMENTS_PER_REP - found.len()) as i64;
-            let ids = db.moment_calls(scope, filter, fact, need, offset).await?;
-            if ids.is_empty() {
-                break;
+) -> Result<(), StoreError> {
+    let candidates: Vec<Vec<(MomentKind, i64)>> = cards
+        .iter()
+        .map(|card| moment_candidates(&card.trace))
+        .collect();
+    let mut next = vec![0usize; cards.len()];
+    loop {
+        let mut wanted: Vec<(usize, &[(MomentKind, i64)])> = Vec::new();
+        for (i, card) in cards.iter().enumerate() {
+            let need = MOMENTS_PER_REP.saturating_sub(card.moments.len());
+            let rest = &candidates[i][next[i]..];
+            if need > 0 && !rest.is_empty() {
+                let take = need.min(rest.len());
+                wanted.push((i, &rest[..take]));
+                next[i] += take;
             }
-            offset += ids.len() as i64;
-            let calls = db.calls_by_ids(scope, &ids).await?;
-            for id in &ids {
-                let Some(call) = calls.iter().find(|c| c.id == *id) else {
+        }
+        if wanted.is_empty() {
+            break;
+        }
+        let mut ids: Vec<i64> = wanted
+            .iter()
+            .flat_map(|(_, w)| w.iter().map(|&(_, id)| id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let calls: HashMap<i64, Call> = db
+            .calls_by_ids(scope, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        for (i, walk) in wanted {
+            let card = &mut cards[i];
+            for &(kind, id) in walk {
+                let Some(call) = calls.get(&id) else {
                     continue;
                 };
-                let record = record(call, rep)?;
-                found.extend(call_moments(&record, kind, instead));
-                if found.len() >= MOMENTS_PER_REP {
+                let record = record(call, &card.name)?;
+                card.moments.extend(call_moments(&record, kind, instead));
+                if card.moments.len() >= MOMENTS_PER_REP {
                     break;
                 }
             }
+            card.moments.truncate(MOMENTS_PER_REP);
         }
     }
-    found.truncate(MOMENTS_PER_REP);
-    Ok(found)
+    Ok(())
 }
 
 /// A stored call as the coaching moments read it, its analysis decoded.
-fn record(call: &nextstep_core::Call, rep: &str) -> Result<CallRecord, StoreError> {
+fn record(call: &Call, rep: &str) -> Result<CallRecord, StoreError> {
     let analysis: Analysis =
         serde_json::from_value(call.analysis.clone()).map_err(|e| StoreError::Corrupt {
             field: "calls.analysis",

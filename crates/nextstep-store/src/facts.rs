@@ -104,7 +104,7 @@ pub fn week_monday(date: NaiveDate) -> NaiveDate {
 
 pub(crate) use nextstep_core::dataset::CallFactRow;
 pub(crate) use nextstep_core::facts::{
-    DisqualifiedDeal, FactCall, FactFilter, FactStore, MomentFact, RepWeek, StoredFit,
+    DisqualifiedDeal, FactCall, FactFilter, FactStore, RepWeek, StoredFit,
 };
 
 macro_rules! delegate_facts {
@@ -123,16 +123,6 @@ impl FactStore for crate::Db {
         filter: &FactFilter,
     ) -> Result<Vec<RepWeek>, StoreError> {
         delegate_facts!(self, s => s.rep_weeks(scope, filter).await)
-    }
-    async fn moment_calls(
-        &self,
-        scope: &Scope,
-        filter: &FactFilter,
-        kind: MomentFact,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<i64>, StoreError> {
-        delegate_facts!(self, s => s.moment_calls(scope, filter, kind, limit, offset).await)
     }
     async fn calls_by_ids(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<Call>, StoreError> {
         delegate_facts!(self, s => s.calls_by_ids(scope, ids).await)

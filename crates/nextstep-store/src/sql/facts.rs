@@ -133,37 +133,6 @@ pub(super) async fn rep_weeks(
         .collect()
 }
 
-/// The SQL of `FactStore::moment_calls`.
-pub(super) async fn moment_calls(
-    store: &Backend,
-    scope: &Scope,
-    filter: &FactFilter,
-    kind: MomentFact,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<i64>, StoreError> {
-    let which = match kind {
-        MomentFact::BailOut => "f.bail_outs > 0",
-        MomentFact::ToldUnconfirmed => "f.step_by = 'seller' AND f.confirmed = 0",
-        MomentFact::Told => "f.step_by = 'seller' AND f.confirmed = 1",
-        MomentFact::Volunteered => "f.volunteered > 0",
-        MomentFact::Ask => "f.asked = 1",
-    };
-    let sql = format!(
-        "SELECT f.call_id FROM call_facts f JOIN deals d ON d.id = f.deal_id \
-         JOIN reps r ON r.id = d.owner_id WHERE {which}{}{} \
-         ORDER BY f.date DESC, f.call_id DESC LIMIT {} OFFSET {}",
-        scope_condition(scope),
-        fact_conditions(filter, 1),
-        limit.max(0),
-        offset.max(0)
-    );
-    bind_filter!(sqlx::query_scalar(AssertSqlSafe(sql)), filter)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)
-}
-
 /// The SQL of `FactStore::calls_by_ids`.
 pub(super) async fn calls_by_ids(
     store: &Backend,

@@ -31,7 +31,7 @@ use nextstep_core::facts::OpenForecastInputs;
 
 use crate::errors::{corrupt, db_err, migrate_err};
 use crate::facts::{
-    CallFactRow, DisqualifiedDeal, FactFilter, Facts, MomentFact, RepWeek, StoredFit, week_monday,
+    CallFactRow, DisqualifiedDeal, FactFilter, Facts, RepWeek, StoredFit, week_monday,
 };
 use crate::import_plan::{
     ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, distinct, plan_import,

@@ -244,16 +244,6 @@ impl crate::facts::FactStore for Backend {
     ) -> Result<Vec<RepWeek>, StoreError> {
         facts::rep_weeks(self, scope, filter).await
     }
-    async fn moment_calls(
-        &self,
-        scope: &Scope,
-        filter: &FactFilter,
-        kind: MomentFact,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<i64>, StoreError> {
-        facts::moment_calls(self, scope, filter, kind, limit, offset).await
-    }
     async fn calls_by_ids(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<Call>, StoreError> {
         facts::calls_by_ids(self, scope, ids).await
     }
