@@ -340,6 +340,35 @@ async fn pipeline_coach_forecast(fx: &Fixture) {
             }
         }
     }
+
+    // The forecast pages its deals; the totals and the count stay the whole report's.
+    let whole = fx
+        .send(fx.request(Who::Admin, Method::GET, "/api/v1/forecast"))
+        .await
+        .json();
+    let total = whole["total_deals"].as_u64().unwrap() as usize;
+    assert!(total >= 2, "{whole}");
+    assert_eq!(whole["deals"].as_array().unwrap().len(), total.min(100));
+    let r = fx
+        .send(fx.request(Who::Admin, Method::GET, "/api/v1/forecast?offset=1&limit=1"))
+        .await;
+    r.expect(200);
+    let page = r.json();
+    assert_eq!(page["deals"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["deals"][0], whole["deals"][1]);
+    assert_eq!(page["totals"], whole["totals"]);
+    assert_eq!(page["total_deals"], whole["total_deals"]);
+    let past_end = format!("/api/v1/forecast?offset={}", total + 5);
+    let r = fx
+        .send(fx.request(Who::Admin, Method::GET, &past_end))
+        .await;
+    r.expect(200);
+    assert!(r.json()["deals"].as_array().unwrap().is_empty());
+    let r = fx
+        .send(fx.request(Who::Admin, Method::GET, "/api/v1/forecast?limit=many"))
+        .await;
+    r.expect(400);
+    assert!(is_error_shape(&r.json(), "bad_request"), "{}", r.json());
 }
 
 // ---------------------------------------------------------------- writes
