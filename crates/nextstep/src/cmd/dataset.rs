@@ -16,14 +16,28 @@ pub async fn load_facts(store: &nextstep_store::Db) -> anyhow::Result<Dataset> {
     Ok(nextstep_insight::stored_reports::facts_dataset(store, &Scope::All).await?)
 }
 
-/// Every deal, the calls dated `since` to `until` (with their analyses) and the reps:
-/// what a weekly digest reads.
-pub async fn load_between(
+/// The calls dated `since` to `until` (with their analyses) of the deals `owners` own,
+/// those deals, and `roster` as the reps: what one rep's digest (one owner) or one team's
+/// (its reps) reads, so a digest run holds one team's weeks at a time.
+pub async fn load_owned_between(
     store: &impl Store,
+    roster: &[nextstep_core::Rep],
+    owners: &[i64],
     since: chrono::NaiveDate,
     until: chrono::NaiveDate,
 ) -> anyhow::Result<Dataset> {
-    Ok(nextstep_core::dataset::load_between(store, &Scope::All, since, until).await?)
+    let mut data = Dataset {
+        reps: roster.to_vec(),
+        ..Dataset::default()
+    };
+    for &owner in owners {
+        let part =
+            nextstep_core::dataset::load_between(store, &Scope::Owner(owner), since, until).await?;
+        data.deals.extend(part.deals);
+        data.calls.extend(part.calls);
+    }
+    data.calls.sort_by_key(|c| (c.date, c.call_id));
+    Ok(data)
 }
 
 /// The reps with at least one call, ever (from the per-call facts' weekly aggregates).

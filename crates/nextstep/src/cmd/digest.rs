@@ -1,15 +1,14 @@
 //! `nextstep digest`: one Markdown and one self-contained HTML file per rep and per
 //! manager for a week, written to a folder and, with `--smtp`, mailed to each of them.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport};
 use nextstep_analyzer::AskInstead;
-use nextstep_core::dataset::Dataset;
+use nextstep_core::Store;
 use nextstep_insight::digest::{
     Digest, IsoWeek, calls_read, manager_digest, parse_iso_week, rep_digest, slug,
 };
@@ -50,43 +49,73 @@ struct Item {
     email: Option<String>,
 }
 
-fn digests(
-    data: &Dataset,
-    with_calls: &BTreeSet<String>,
+/// Writes an item's Markdown and HTML files into `out`.
+fn write_item(out: &Path, item: &Item) -> anyhow::Result<()> {
+    for (ext, body) in [("md", &item.digest.markdown), ("html", &item.digest.html)] {
+        let path = out.join(format!("{}.{ext}", item.file_stem));
+        std::fs::write(&path, body).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Makes and writes every digest of `week`, one at a time: each rep's from only their own
+/// calls of the weeks read, each manager's from only their team's — so a run over a big
+/// organisation holds one team's weeks at a time, never everyone's. Returns the items
+/// when they are to be mailed (`keep`), else only how many were written.
+async fn write_digests(
+    store: &nextstep_store::Db,
     week: IsoWeek,
+    out: &Path,
     instead: &AskInstead,
-) -> Vec<Item> {
-    let mut items = Vec::new();
+    keep: bool,
+) -> anyhow::Result<(usize, Vec<Item>)> {
+    let (since, until) = calls_read(week);
+    let with_calls = dataset::reps_with_calls(store).await?;
+    let roster = store.list_reps().await?;
+    let mut kept = Vec::new();
+    let mut written = 0;
+    let mut emit = |item: Item| -> anyhow::Result<()> {
+        write_item(out, &item)?;
+        written += 1;
+        if keep {
+            kept.push(item);
+        }
+        Ok(())
+    };
     let mut managers: Vec<String> = Vec::new();
-    for rep in &data.reps {
-        if with_calls.contains(&rep.name) {
-            items.push(Item {
-                name: rep.name.clone(),
-                file_stem: slug(&rep.name),
-                digest: rep_digest(data, &rep.name, week, instead),
-                email: rep.email.clone(),
-            });
-            if let Some(m) = &rep.manager
-                && !managers.contains(m)
-            {
-                managers.push(m.clone());
-            }
+    for rep in roster.iter().filter(|r| with_calls.contains(&r.name)) {
+        let data = dataset::load_owned_between(store, &roster, &[rep.id], since, until).await?;
+        emit(Item {
+            name: rep.name.clone(),
+            file_stem: slug(&rep.name),
+            digest: rep_digest(&data, &rep.name, week, instead),
+            email: rep.email.clone(),
+        })?;
+        if let Some(m) = &rep.manager
+            && !managers.contains(m)
+        {
+            managers.push(m.clone());
         }
     }
     for m in managers {
-        let email = data
-            .reps
+        let team: Vec<i64> = roster
+            .iter()
+            .filter(|r| r.manager.as_deref() == Some(m.as_str()))
+            .map(|r| r.id)
+            .collect();
+        let data = dataset::load_owned_between(store, &roster, &team, since, until).await?;
+        let email = roster
             .iter()
             .find(|r| r.name == m)
             .and_then(|r| r.email.clone());
-        items.push(Item {
+        emit(Item {
             file_stem: format!("manager-{}", slug(&m)),
-            digest: manager_digest(data, &m, week, instead),
+            digest: manager_digest(&data, &m, week, instead),
             name: m,
             email,
-        });
+        })?;
     }
-    items
+    Ok((written, kept))
 }
 
 /// `smtp://host:port` → (host, port).
@@ -110,32 +139,26 @@ pub fn run(args: &DigestArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let week = args
         .week
         .unwrap_or_else(|| IsoWeek::of(chrono::Local::now().date_naive()));
-    // Only the weeks the digests read are loaded; which reps get one (every rep with a
-    // call, ever) comes from the per-call facts.
-    let (since, until) = calls_read(week);
-    let (data, with_calls) = block_on(async {
-        let store = db.open().await?;
-        let data = dataset::load_between(&store, since, until).await?;
-        anyhow::Ok((data, dataset::reps_with_calls(&store).await?))
-    })??;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
     let rules = crate::inputs::load_rules(args.rules.as_deref())?;
-    let items = digests(&data, &with_calls, week, rules.ask_instead());
-    if items.is_empty() {
+    let (written, items) = block_on(async {
+        let store = db.open().await?;
+        write_digests(
+            &store,
+            week,
+            &args.out,
+            rules.ask_instead(),
+            args.smtp.is_some(),
+        )
+        .await
+    })??;
+    if written == 0 {
         println!("No rep has analysed calls; nothing to write.");
         return Ok(ExitCode::SUCCESS);
     }
-    for item in &items {
-        for (ext, body) in [("md", &item.digest.markdown), ("html", &item.digest.html)] {
-            let path = args.out.join(format!("{}.{ext}", item.file_stem));
-            std::fs::write(&path, body)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-        }
-    }
     println!(
-        "wrote {} digests for {week} to {}",
-        items.len(),
+        "wrote {written} digests for {week} to {}",
         args.out.display()
     );
     let Some(url) = &args.smtp else {
