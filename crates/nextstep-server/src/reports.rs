@@ -119,12 +119,20 @@ pub async fn cached_forecast(
     let mut report = match stored_baseline(state, scope, &stored).await? {
         // Fitted together and stored: only the open deals are read.
         Some(baseline) => {
+            let started = std::time::Instant::now();
             let inputs = state.db().open_forecast_inputs(scope, today).await?;
-            tokio::task::spawn_blocking(move || {
+            let read = started.elapsed();
+            let report = tokio::task::spawn_blocking(move || {
                 nextstep_insight::forecast::forecast_open(inputs, fit, baseline, None, today)
             })
             .await
-            .map_err(failed)?
+            .map_err(failed)?;
+            tracing::debug!(
+                target: "nextstep_server::timing",
+                "forecast of {scope:?}: read {read:?}, scored {:?}",
+                started.elapsed() - read
+            );
+            report
         }
         None => {
             let (data, history) = forecast_inputs(state, scope).await?;

@@ -296,21 +296,16 @@ pub(super) async fn stage_history_where(
         "SELECT deal_id, stage, at FROM stage_history WHERE TRUE{condition} \
          ORDER BY deal_id, at, id"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                col(row, 0, "stage_history.deal_id")?,
-                StageChange {
-                    stage: col(row, 1, "stage_history.stage")?,
-                    at: col(row, 2, "stage_history.at")?,
-                },
-            ))
-        })
-        .collect()
+    fetch_decoded(store, sql, |row| {
+        Ok((
+            col(row, 0, "stage_history.deal_id")?,
+            StageChange {
+                stage: col(row, 1, "stage_history.stage")?,
+                at: col(row, 2, "stage_history.at")?,
+            },
+        ))
+    })
+    .await
 }
 
 /// Whether `scope` sees deal `deal_id`.

@@ -114,23 +114,24 @@ pub(super) async fn rep_weeks(
         scope_condition(scope),
         fact_conditions(filter, 1)
     );
-    let rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)), filter)
-        .fetch_all(&store.pool)
+    let mut rows = bind_filter!(sqlx::query(AssertSqlSafe(sql)), filter).fetch(&store.pool);
+    let mut weeks = Vec::new();
+    // Decoded as streamed: each row's id list is parsed before the next arrives.
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows)
         .await
-        .map_err(db_err)?;
-    rows.iter()
-        .map(|row| {
-            let list: Option<String> = col(row, 5, "call_facts list")?;
-            Ok(RepWeek {
-                rep: col(row, 0, "reps.name")?,
-                week: col(row, 1, "call_facts.week")?,
-                calls: col(row, 2, "count")?,
-                volunteered_items: col(row, 3, "call_facts.volunteered")?,
-                bail_out_items: col(row, 4, "call_facts.bail_outs")?,
-                call_ids: crate::facts::parse_flagged(list.as_deref())?,
-            })
-        })
-        .collect()
+        .map_err(db_err)?
+    {
+        let list: Option<String> = col(&row, 5, "call_facts list")?;
+        weeks.push(RepWeek {
+            rep: col(&row, 0, "reps.name")?,
+            week: col(&row, 1, "call_facts.week")?,
+            calls: col(&row, 2, "count")?,
+            volunteered_items: col(&row, 3, "call_facts.volunteered")?,
+            bail_out_items: col(&row, 4, "call_facts.bail_outs")?,
+            call_ids: crate::facts::parse_flagged(list.as_deref())?,
+        });
+    }
+    Ok(weeks)
 }
 
 /// The SQL of `FactStore::calls_by_ids`.
@@ -185,22 +186,17 @@ async fn fact_rows_where(store: &Backend, condition: &str) -> Result<Vec<CallFac
         "SELECT f.call_id, f.deal_id, f.date, f.asked_next_step, f.bail_outs \
          FROM call_facts f WHERE TRUE{condition} ORDER BY f.date, f.call_id"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
-        .map(|row| {
-            let asked: i32 = col(row, 3, "call_facts.asked_next_step")?;
-            Ok(CallFactRow {
-                call_id: col(row, 0, "call_facts.call_id")?,
-                deal_id: col(row, 1, "call_facts.deal_id")?,
-                date: col(row, 2, "call_facts.date")?,
-                asked_next_step: asked != 0,
-                bail_outs: col(row, 4, "call_facts.bail_outs")?,
-            })
+    fetch_decoded(store, sql, |row| {
+        let asked: i32 = col(row, 3, "call_facts.asked_next_step")?;
+        Ok(CallFactRow {
+            call_id: col(row, 0, "call_facts.call_id")?,
+            deal_id: col(row, 1, "call_facts.deal_id")?,
+            date: col(row, 2, "call_facts.date")?,
+            asked_next_step: asked != 0,
+            bail_outs: col(row, 4, "call_facts.bail_outs")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The SQL of `FactStore::step_rows`.
@@ -221,30 +217,25 @@ async fn step_rows_where(
          source, call_id, status, created_at, updated_at \
          FROM next_steps WHERE TRUE{condition} ORDER BY id"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
-        .map(|row| {
-            Ok(NextStepRecord {
-                id: col(row, 0, "next_steps.id")?,
-                deal_id: col(row, 1, "next_steps.deal_id")?,
-                action: String::new(),
-                kind: col(row, 2, "next_steps.kind")?,
-                owner: col(row, 3, "next_steps.owner")?,
-                due: col(row, 4, "next_steps.due")?,
-                defined_by: parse_defined_by(col(row, 5, "next_steps.defined_by")?)?,
-                confirmed_by_prospect: col(row, 6, "next_steps.confirmed_by_prospect")?,
-                source: parse_source(col(row, 7, "next_steps.source")?)?,
-                call_id: col(row, 8, "next_steps.call_id")?,
-                evidence: serde_json::Value::Null,
-                status: parse_status(col(row, 9, "next_steps.status")?)?,
-                created_at: col(row, 10, "next_steps.created_at")?,
-                updated_at: col(row, 11, "next_steps.updated_at")?,
-            })
+    fetch_decoded(store, sql, |row| {
+        Ok(NextStepRecord {
+            id: col(row, 0, "next_steps.id")?,
+            deal_id: col(row, 1, "next_steps.deal_id")?,
+            action: String::new(),
+            kind: col(row, 2, "next_steps.kind")?,
+            owner: col(row, 3, "next_steps.owner")?,
+            due: col(row, 4, "next_steps.due")?,
+            defined_by: parse_defined_by(col(row, 5, "next_steps.defined_by")?)?,
+            confirmed_by_prospect: col(row, 6, "next_steps.confirmed_by_prospect")?,
+            source: parse_source(col(row, 7, "next_steps.source")?)?,
+            call_id: col(row, 8, "next_steps.call_id")?,
+            evidence: serde_json::Value::Null,
+            status: parse_status(col(row, 9, "next_steps.status")?)?,
+            created_at: col(row, 10, "next_steps.created_at")?,
+            updated_at: col(row, 11, "next_steps.updated_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The SQL of `FactStore::open_forecast_inputs`.
@@ -258,13 +249,7 @@ pub(super) async fn open_forecast_inputs(
         open_at(as_of),
         scope_condition(scope)
     );
-    let deals = sqlx::query(AssertSqlSafe(deals_sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|row| deal_at(row, 0))
-        .collect::<Result<Vec<_>, _>>()?;
+    let deals = fetch_decoded(store, deals_sql, |row| deal_at(row, 0)).await?;
     let facts = fact_rows_where(store, &open_deal_ids(scope, "f.deal_id", as_of)).await?;
     let steps = step_rows_where(store, &open_deal_ids(scope, "deal_id", as_of)).await?;
     let history =

@@ -75,6 +75,23 @@ type DbRow = <Driver as sqlx::Database>::Row;
 /// A write transaction, begun with [`Backend::begin_write`].
 type Tx = sqlx::Transaction<'static, Driver>;
 
+/// Runs the read `sql` and decodes each row as the driver streams it: a report's hundreds
+/// of thousands of rows are never held twice at once (the driver's copies of every row
+/// beside the decoded values), which is what bounds the server's memory at scale.
+async fn fetch_decoded<T>(
+    store: &Backend,
+    sql: String,
+    decode: impl Fn(&DbRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    use futures_util::TryStreamExt as _;
+    let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&store.pool);
+    let mut decoded = Vec::new();
+    while let Some(row) = rows.try_next().await.map_err(db_err)? {
+        decoded.push(decode(&row)?);
+    }
+    Ok(decoded)
+}
+
 /// `SELECT` of a [`Deal`]: 15 columns, decoded by [`deal_at`].
 pub(super) const DEAL_SELECT: &str = "SELECT d.id, d.external_id, d.name, a.name, r.name, \
      d.stage, d.amount_cents, d.currency, d.expected_close, d.created, d.closed, d.outcome, \
