@@ -169,6 +169,14 @@ pub struct JobStatus {
     pub last_error: Option<String>,
 }
 
+impl JobStatus {
+    /// Whether a worker has the job (claimed or running it): what a caller waiting for
+    /// its result asks before giving up on the workers. apalis' names stay in this file.
+    pub fn taken(&self) -> bool {
+        self.state == Status::Queued.to_string() || self.state == Status::Running.to_string()
+    }
+}
+
 /// The job queue of one namespace in the store's database: cheap to clone, one per server.
 ///
 /// Jobs are stored as JSON (`{"upload_id": 7}`) and decoded by the worker, so a row that no

@@ -332,7 +332,7 @@ async fn wait_for_worker(
 /// counts as not taken, and the caller then stops waiting for it.
 async fn job_taken(state: &AppState, id: &str) -> bool {
     match state.queue().status(id).await {
-        Ok(Some(status)) => matches!(status.state.as_str(), "Queued" | "Running"),
+        Ok(Some(status)) => status.taken(),
         Ok(None) => false,
         Err(e) => {
             tracing::warn!("cannot read the forecast fit job {id}: {e}");
