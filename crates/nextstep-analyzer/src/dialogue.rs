@@ -64,24 +64,24 @@ const LEANING_NEGATIVE: f32 = 0.5;
 
 /// The step currently on the table.
 #[derive(Debug, Clone)]
-struct Candidate {
-    kind: Kind,
-    defined_by: Side,
-    owner: Owner,
+pub(crate) struct Candidate {
+    pub(crate) kind: Kind,
+    pub(crate) defined_by: Side,
+    pub(crate) owner: Owner,
     /// Sentence that defined it; dates are looked for from here on.
-    at: usize,
-    turn: usize,
+    pub(crate) at: usize,
+    pub(crate) turn: usize,
     /// The last turn that defined or added to it: the seller answering that turn is
     /// taking the step on, not proposing another.
-    touched: usize,
-    confirmed: bool,
+    pub(crate) touched: usize,
+    pub(crate) confirmed: bool,
     /// A seller's suggestion ("shall we…") rather than a promise ("I'll send…").
-    suggestion: bool,
+    pub(crate) suggestion: bool,
     /// Whether the prospect has answered a seller step yet.
-    answered: bool,
+    pub(crate) answered: bool,
     /// Defined by a generic-time word ("a session"), so what it shows decides its kind.
-    container: bool,
-    evidence: Vec<Moment>,
+    pub(crate) container: bool,
+    pub(crate) evidence: Vec<Moment>,
 }
 
 /// The moments and the step found in one call, before coaching lines are written.
@@ -96,6 +96,107 @@ pub(crate) struct Findings {
     pub negative_signals: Vec<Moment>,
     /// The seller said there was no fit and no later step replaced that.
     pub disqualified: bool,
+    /// Every step said in the call, in order, with what the rules made of it: what the
+    /// step chooser weighs against the rules' own pick.
+    pub options: Vec<StepOption>,
+    /// Every seller sentence that may offer work, with the negative signal open when it
+    /// was said: what the offer model reads for bail-outs the rules missed.
+    pub offers: Vec<OfferOption>,
+}
+
+/// A seller sentence that may offer work (the model reads some commitment in it, or the
+/// lexicon a commitment frame).
+#[derive(Debug, Clone)]
+pub(crate) struct OfferOption {
+    /// The sentence.
+    pub at: usize,
+    /// The negative signal open (or leaned to) when it was said, after any naming of it
+    /// in the same sentence.
+    pub negative: Option<(SignalType, Moment)>,
+    /// The prospect had asked for a deliverable kind of step before it.
+    pub requested_deliverable: bool,
+    /// The rules already counted it as volunteering.
+    pub rules_volunteered: bool,
+}
+
+/// What the rules made of a step when it was said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// It became the step on the table.
+    OnTable,
+    /// The prospect added it to the seller's step just put on the table.
+    AddedToSellers,
+    /// The prospect took up the seller's step (asked for it, or their part in it).
+    TookUpSellers,
+    /// A detail, an addition or the logistics of the step on the table.
+    Detail,
+    /// The prospect's step on the table, said again.
+    SaidAgain,
+    /// The seller taking on the step on the table.
+    SellerTookOn,
+    /// The seller scheduling the prospect's step.
+    SellerScheduled,
+}
+
+impl Fate {
+    pub(crate) const ALL: [Fate; 7] = [
+        Fate::OnTable,
+        Fate::AddedToSellers,
+        Fate::TookUpSellers,
+        Fate::Detail,
+        Fate::SaidAgain,
+        Fate::SellerTookOn,
+        Fate::SellerScheduled,
+    ];
+}
+
+/// How a step that was on the table left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Left {
+    /// Never on the table (or, before the end, still on it).
+    NeverOrStill,
+    /// Still on the table at the end: the rules' pick.
+    Final,
+    /// A later step replaced it.
+    Replaced,
+    /// The prospect declined it.
+    Declined,
+    /// The prospect stalled it.
+    Stalled,
+    /// The seller named no fit.
+    Disqualified,
+}
+
+impl Left {
+    pub(crate) const ALL: [Left; 6] = [
+        Left::NeverOrStill,
+        Left::Final,
+        Left::Replaced,
+        Left::Declined,
+        Left::Stalled,
+        Left::Disqualified,
+    ];
+}
+
+/// One step said in the call, whatever the rules then made of it.
+#[derive(Debug, Clone)]
+pub(crate) struct StepOption {
+    /// Sentence that said it.
+    pub at: usize,
+    pub kind: Kind,
+    pub side: Side,
+    pub frame: Frame,
+    pub basis: Basis,
+    /// Said in the prospect's turn right after the seller asked what should happen next.
+    pub answering_ask: bool,
+    /// What the rules did with it.
+    pub fate: Fate,
+    /// The step on the table it became, as it stood when it left the table (or at the end).
+    pub candidate: Option<Candidate>,
+    /// How it left the table, or that it was the rules' pick at the end.
+    pub left: Left,
+    /// A negative signal was open when it was said.
+    pub after_negative: bool,
 }
 
 struct OpenNegative {
@@ -147,6 +248,7 @@ struct Walk<'s, 'a> {
     last_ask_turn: Option<usize>,
     /// Sentence in which the prospect agreed to the pending seller step.
     agreed_at: Option<usize>,
+    options: Vec<StepOption>,
 }
 
 /// Whether a sentence puts its step on a condition ("if it gets worse", "once we know").
@@ -327,7 +429,8 @@ impl Walk<'_, '_> {
     }
 
     fn prospect(&mut self, i: usize) {
-        let s = &self.sents[i];
+        let sents = self.sents;
+        let s = &sents[i];
         let f = &s.f;
         // "If the bill gets worse I'll ping you": contact on a condition is a stall.
         let conditional_contact = match f.kind {
@@ -446,7 +549,7 @@ impl Walk<'_, '_> {
                 // A declined offer is no step ("no, don't send anything"); an offer met
                 // with a stall still stands, as the seller's promise.
                 if decline || (stall.is_some() && c.suggestion) {
-                    self.pending = None;
+                    self.leave_table(Left::Declined);
                 }
             } else if let Some(basis) = agreement {
                 c.confirmed = true;
@@ -471,7 +574,7 @@ impl Walk<'_, '_> {
                 c.turn < s.turn && (c.defined_by == Side::Prospect || c.suggestion)
             })
         {
-            self.pending = None;
+            self.leave_table(Left::Stalled);
         }
 
         // A step the prospect defines: the lexicon's frame and kind, else the model's
@@ -539,6 +642,7 @@ impl Walk<'_, '_> {
         let Some((kind, basis, frame, rule)) = step else {
             return;
         };
+        self.offer(i, kind, Side::Prospect, frame, basis, answering_ask);
         // "Can you also put the integration in?": a detail added to the seller's step
         // just put on the table, not a step of the prospect's own.
         if let Some(c) = self.pending.as_mut()
@@ -549,6 +653,7 @@ impl Walk<'_, '_> {
             c.evidence
                 .push(s.evidence("prospect added to it", Act::RequestStep, basis));
             c.touched = s.turn;
+            self.fate(Fate::AddedToSellers);
             return;
         }
         self.requested.insert(kind);
@@ -561,6 +666,7 @@ impl Walk<'_, '_> {
             c.touched = s.turn;
             c.confirmed = true;
             c.answered = true;
+            self.fate(Fate::TookUpSellers);
             return;
         }
         if let Some(c) = &self.pending {
@@ -577,6 +683,7 @@ impl Walk<'_, '_> {
                 if let Some(c) = self.pending.as_mut() {
                     c.touched = s.turn;
                 }
+                self.fate(Fate::Detail);
                 return;
             }
         }
@@ -589,6 +696,9 @@ impl Walk<'_, '_> {
             // Said again: the same step. Its dates are looked for from the first mention.
             evidence = c.evidence;
             at = c.at;
+            self.fate(Fate::SaidAgain);
+        } else {
+            self.leave_table(Left::Replaced);
         }
         let container = matches!(basis, Basis::Cue(cue) if f.container == Some(cue));
         self.pending = Some(Candidate {
@@ -611,8 +721,19 @@ impl Walk<'_, '_> {
     }
 
     fn seller(&mut self, i: usize) {
-        let s = &self.sents[i];
+        let sents = self.sents;
+        let s = &sents[i];
         let f = &s.f;
+        let may_offer = matches!(f.frame, Some((Frame::Commit, _)))
+            || s.acts.as_ref().is_some_and(|a| a.prob(Act::Commit) > 0.0);
+        if may_offer {
+            self.out.offers.push(OfferOption {
+                at: i,
+                negative: self.open_negative_now(),
+                requested_deliverable: self.requested.iter().any(|k| k.is_deliverable()),
+                rules_volunteered: false,
+            });
+        }
         let ask = match f.ask.filter(|_| s.question) {
             Some(cue) => Some(Basis::Cue(cue)),
             None => s
@@ -663,9 +784,12 @@ impl Walk<'_, '_> {
             self.out.confrontations.push(m);
             self.open_negative = None;
             self.weak_negative = None;
+            if let Some(o) = self.out.offers.last_mut().filter(|o| o.at == i) {
+                o.negative = None;
+            }
         }
         if no_fit.is_some() {
-            self.pending = None;
+            self.leave_table(Left::Disqualified);
             self.out.disqualified = true;
             return;
         }
@@ -729,6 +853,7 @@ impl Walk<'_, '_> {
         else {
             return;
         };
+        self.offer(i, kind, Side::Seller, frame, basis, false);
         if let Some(c) = self.pending.as_mut()
             && matches!(basis, Basis::Model(..))
             && f.kind.is_none()
@@ -737,6 +862,7 @@ impl Walk<'_, '_> {
             // "I'll have the accounts ready": the seller taking on the step on the table.
             c.evidence
                 .push(s.evidence("seller took it on", Act::Commit, basis));
+            self.fate(Fate::SellerTookOn);
             return;
         }
         // Introductions are the prospect's to make: a seller "looping in" someone for a
@@ -751,7 +877,11 @@ impl Walk<'_, '_> {
         }
         let discovery_request = frame == Frame::Request && s.question && kind == Kind::Information;
         if matches!(basis, Basis::Cue(_)) && (f.guarded() || f.live || discovery_request) {
+            self.options.pop();
             return;
+        }
+        if let Some(o) = self.options.last_mut() {
+            o.kind = kind;
         }
         let act = if frame == Frame::Commit {
             Act::Commit
@@ -768,6 +898,9 @@ impl Walk<'_, '_> {
         if frame == Frame::Commit && deliverable && sure_offer && !self.requested.contains(&kind) {
             let offer = cue_src.evidence("volunteered", act, basis);
             self.out.volunteered.push(offer.clone());
+            if let Some(o) = self.out.offers.last_mut().filter(|o| o.at == i) {
+                o.rules_volunteered = true;
+            }
             if let Some(n) = self.open_negative.as_ref().or(self.weak_negative.as_ref()) {
                 let mut bail = offer;
                 bail.why = format!(
@@ -789,14 +922,17 @@ impl Walk<'_, '_> {
             if c.defined_by == Side::Prospect && c.kind == kind {
                 c.evidence
                     .push(cue_src.evidence("seller scheduled it", act, basis));
+                self.fate(Fate::SellerScheduled);
                 return;
             }
             let accepts_prospect_step = c.defined_by == Side::Prospect && s.turn <= c.touched + 1;
             if c.turn == s.turn || accepts_prospect_step || elaborates || secondary {
                 c.touched = c.touched.max(s.turn);
+                self.fate(Fate::Detail);
                 return;
             }
         }
+        self.leave_table(Left::Replaced);
         let container = matches!(basis, Basis::Cue(cue) if f.container == Some(cue));
         self.pending = Some(Candidate {
             kind,
@@ -815,47 +951,110 @@ impl Walk<'_, '_> {
         self.out.disqualified = false;
     }
 
+    /// The negative signal open (or leaned to) now, as a bail-out would name it.
+    fn open_negative_now(&self) -> Option<(SignalType, Moment)> {
+        self.open_negative
+            .as_ref()
+            .or(self.weak_negative.as_ref())
+            .map(|n| (n.kind, n.moment.clone()))
+    }
+
+    /// Records a step said at sentence `at`, as the rules first read it.
+    fn offer(
+        &mut self,
+        at: usize,
+        kind: Kind,
+        side: Side,
+        frame: Frame,
+        basis: Basis,
+        answering_ask: bool,
+    ) {
+        self.options.push(StepOption {
+            at,
+            kind,
+            side,
+            frame,
+            basis,
+            answering_ask,
+            fate: Fate::OnTable,
+            candidate: None,
+            left: Left::NeverOrStill,
+            after_negative: self.open_negative.is_some() || self.weak_negative.is_some(),
+        });
+    }
+
+    /// What the rules made of the step just recorded.
+    fn fate(&mut self, fate: Fate) {
+        if let Some(o) = self.options.last_mut() {
+            o.fate = fate;
+        }
+    }
+
+    /// Takes the step on the table off it, keeping it as it stood with the step said.
+    fn leave_table(&mut self, left: Left) {
+        if let Some(c) = self.pending.take()
+            && let Some(o) = self.options.iter_mut().rev().find(|o| o.at == c.at)
+        {
+            o.candidate = Some(c);
+            o.left = left;
+        }
+    }
+
     /// Turns the step on the table into the call's next step: its due date is the first
     /// concrete date from its defining sentence on, and a "session" that the same turn
     /// says is to show something is a demo.
     fn finish(mut self) -> Findings {
         let sents = self.sents;
-        self.out.next_step = self.pending.take().map(|c| {
-            let before = lookback(sents, c.at);
-            let mut ctx = DateContext::default();
-            for s in &sents[before..c.at] {
-                remember(&s.norm, self.call, &mut ctx);
+        let call = self.call;
+        if let Some(c) = self.pending.clone() {
+            self.pending = Some(c.clone());
+            if let Some(o) = self.options.iter_mut().rev().find(|o| o.at == c.at) {
+                o.candidate = Some(c);
+                o.left = Left::Final;
             }
-            let due = sents[c.at..]
-                .iter()
-                .find_map(|s| first_date(&s.norm, self.call, &mut ctx))
-                .or_else(|| date_agreed_before(&sents[before..c.at], self.call));
-            let turn = sents[c.at].turn;
-            let shows_something = sents[c.at..]
-                .iter()
-                .take_while(|s| s.turn == turn)
-                .any(|s| {
-                    s.f.mentions.iter().any(|&(k, cue)| {
-                        let words = s.quote(cue);
-                        k == Kind::Demo && (words.starts_with("show") || words.contains("demo"))
-                    })
-                });
-            let kind = if c.kind == Kind::Meeting && c.container && shows_something {
-                Kind::Demo
-            } else {
-                c.kind
-            };
-            NextStep {
-                action: sents[c.at].text.to_string(),
-                kind,
-                defined_by: c.defined_by,
-                confirmed_by_prospect: c.confirmed,
-                owner: c.owner,
-                due,
-                evidence: c.evidence,
-            }
-        });
+        }
+        self.out.next_step = self.pending.take().map(|c| next_step_of(sents, call, c));
+        self.out.options = self.options;
         self.out
+    }
+}
+
+/// A step on the table as the call's next step: its due date is the first concrete date
+/// from its defining sentence on, and a "session" that the same turn says is to show
+/// something is a demo.
+pub(crate) fn next_step_of(sents: &[Sentence<'_>], call: NaiveDate, c: Candidate) -> NextStep {
+    let before = lookback(sents, c.at);
+    let mut ctx = DateContext::default();
+    for s in &sents[before..c.at] {
+        remember(&s.norm, call, &mut ctx);
+    }
+    let due = sents[c.at..]
+        .iter()
+        .find_map(|s| first_date(&s.norm, call, &mut ctx))
+        .or_else(|| date_agreed_before(&sents[before..c.at], call));
+    let turn = sents[c.at].turn;
+    let shows_something = sents[c.at..]
+        .iter()
+        .take_while(|s| s.turn == turn)
+        .any(|s| {
+            s.f.mentions.iter().any(|&(k, cue)| {
+                let words = s.quote(cue);
+                k == Kind::Demo && (words.starts_with("show") || words.contains("demo"))
+            })
+        });
+    let kind = if c.kind == Kind::Meeting && c.container && shows_something {
+        Kind::Demo
+    } else {
+        c.kind
+    };
+    NextStep {
+        action: sents[c.at].text.to_string(),
+        kind,
+        defined_by: c.defined_by,
+        confirmed_by_prospect: c.confirmed,
+        owner: c.owner,
+        due,
+        evidence: c.evidence,
     }
 }
 
@@ -898,6 +1097,7 @@ pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
         weak_negative: None,
         last_ask_turn: None,
         agreed_at: None,
+        options: Vec::new(),
     };
     for (i, s) in sents.iter().enumerate() {
         for open in [&mut walk.open_negative, &mut walk.weak_negative] {
@@ -909,4 +1109,45 @@ pub(crate) fn judge(sents: &[Sentence<'_>], call: NaiveDate) -> Findings {
         }
     }
     walk.finish()
+}
+
+/// Whether the prospect's next turn after sentence `at` agrees to what was said there.
+pub(crate) fn agreed_after(sents: &[Sentence<'_>], at: usize) -> bool {
+    let turn = sents[at].turn;
+    let Some(next) = sents[at..]
+        .iter()
+        .find(|s| s.turn > turn && s.side == Side::Prospect)
+        .map(|s| s.turn)
+    else {
+        return false;
+    };
+    sents[at..].iter().filter(|s| s.turn == next).any(|s| {
+        s.f.agreement.is_some_and(|c| c.start <= AGREEMENT_OPENING)
+            || s.model_says(Act::Agree).is_some()
+    })
+}
+
+/// Any step said in the call as the call's next step.
+pub(crate) fn option_step(sents: &[Sentence<'_>], call: NaiveDate, o: &StepOption) -> NextStep {
+    let c = o.candidate.clone().unwrap_or_else(|| {
+        let s = &sents[o.at];
+        Candidate {
+            kind: o.kind,
+            defined_by: o.side,
+            owner: owner_for(o.kind, o.frame, o.side),
+            at: o.at,
+            turn: s.turn,
+            touched: s.turn,
+            confirmed: o.side == Side::Prospect || agreed_after(sents, o.at),
+            suggestion: o.frame != Frame::Commit,
+            answered: true,
+            container: false,
+            evidence: vec![match (o.side, o.frame) {
+                (Side::Prospect, _) => s.evidence("prospect defined", Act::RequestStep, o.basis),
+                (Side::Seller, Frame::Commit) => s.evidence("seller defined", Act::Commit, o.basis),
+                (Side::Seller, _) => s.evidence("seller defined", Act::Suggest, o.basis),
+            }],
+        }
+    });
+    next_step_of(sents, call, c)
 }

@@ -12,12 +12,14 @@
 //! (`dialogue.rs`).
 
 pub mod acts;
+mod chooser;
 mod coaching;
 mod dates;
 mod dialogue;
 mod lexicon;
 mod model;
 pub mod names;
+mod offers;
 mod rules;
 mod sentence;
 mod speakers;
@@ -27,6 +29,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use nextstep_transcript::Utterance;
 
+pub use chooser::{ChooserError, StepChooser, StepExample, StepLabel};
+pub use offers::OFFER_FEATURES;
+
+/// The L2 strength `nextstep train-steps` uses unless told otherwise.
+pub const fn chooser_default_l2() -> f32 {
+    chooser::DEFAULT_L2
+}
 pub use coaching::AskInstead;
 pub use dates::call_date_hint;
 pub use model::{
@@ -45,6 +54,9 @@ pub struct Rules {
     /// The learned act layer the rules consult where the lexicon is silent (none: the
     /// rules alone).
     model: Option<acts::ActModel>,
+    /// Which of the steps said is the call's: consulted only with an act model, whose
+    /// readings it was trained on (none: the rules' own precedence).
+    chooser: Option<StepChooser>,
     side_cues: speakers::SideCues,
     coaching: BTreeMap<String, String>,
     ask_instead: coaching::AskInstead,
@@ -57,6 +69,14 @@ impl Rules {
         Rules::compile(RuleSet::defaults())
             .expect("the default rules compile")
             .with_model(Some(acts::ActModel::shipped()))
+            .with_chooser(Some(StepChooser::shipped()))
+    }
+
+    /// These rules picking the call's step with `chooser` (a team's own, from `nextstep
+    /// train-steps`), or by their own precedence with `None`.
+    pub fn with_chooser(mut self, chooser: Option<StepChooser>) -> Rules {
+        self.chooser = chooser;
+        self
     }
 
     /// These rules consulting `model` (a team's own, from `nextstep train`), or the
@@ -111,7 +131,8 @@ impl Rules {
     pub fn with_extension(toml_text: &str) -> Result<Rules, RulesError> {
         let extra = RuleSet::from_toml(toml_text)?;
         Ok(Rules::compile(RuleSet::defaults().merge(extra))?
-            .with_model(Some(acts::ActModel::shipped())))
+            .with_model(Some(acts::ActModel::shipped()))
+            .with_chooser(Some(StepChooser::shipped())))
     }
 
     /// Compiles a complete rule set, without an act model (add one with
@@ -120,6 +141,7 @@ impl Rules {
         Ok(Rules {
             lexicon: lexicon::Lexicon::compile(&set)?,
             model: None,
+            chooser: None,
             side_cues: speakers::SideCues::compile(&set)?,
             coaching: set.coaching.clone(),
             ask_instead: coaching::AskInstead::from_table(&set.coaching),
@@ -346,7 +368,10 @@ pub fn analyze(
 ) -> Result<Analysis, AnalyzeError> {
     let (speakers, sided) = sides(utterances, ctx, rules)?;
     let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
-    let findings = dialogue::judge(&sents, ctx.date);
+    let mut findings = dialogue::judge(&sents, ctx.date);
+    if let (Some(chooser), Some(_)) = (&rules.chooser, &rules.model) {
+        chooser::apply(chooser, &sents, ctx.date, &mut findings);
+    }
     let coaching = coaching::lines(&findings, &rules.coaching, &rules.ask_instead);
     let inferred_sellers = speakers
         .iter()
@@ -368,4 +393,19 @@ pub fn analyze(
         negative_signals: findings.negative_signals,
         coaching,
     })
+}
+
+/// One labelled call as training for the step chooser and the offer model: the steps
+/// said in it and the sentences that may offer work, judged with `rules` (which should
+/// carry the act model they will be used with), and what `label` says of them.
+pub fn step_example(
+    utterances: &[Utterance],
+    ctx: &CallContext,
+    rules: &Rules,
+    label: &StepLabel,
+) -> Result<StepExample, AnalyzeError> {
+    let (_, sided) = sides(utterances, ctx, rules)?;
+    let sents = sentence::sentences(&sided, &rules.lexicon, rules.model.as_ref());
+    let findings = dialogue::judge(&sents, ctx.date);
+    Ok(StepExample::new(&sents, ctx.date, &findings, label))
 }

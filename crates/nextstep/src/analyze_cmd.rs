@@ -89,7 +89,7 @@ pub fn judge_file(
 
 /// Reads and parses one transcript and settles its call date: what judging and
 /// `--explain` both start from.
-fn read_call(
+pub fn read_call(
     path: &Path,
     format: Option<Format>,
     date: Option<NaiveDate>,

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use nextstep_analyzer::Rules;
 use nextstep_analyzer::acts::ActModel;
+use nextstep_analyzer::{Rules, StepChooser};
 use nextstep_transcript::Format;
 
 /// File name endings `analyze` picks up when walking a folder.
@@ -59,16 +59,31 @@ pub struct JudgeArgs {
     /// the rules alone.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// A step chooser from `nextstep train-steps` instead of the shipped one; `none`
+    /// keeps the rules' own pick of the call's step.
+    #[arg(long, value_name = "FILE")]
+    pub steps: Option<PathBuf>,
 }
 
 impl JudgeArgs {
     /// The default rules extended by `--rules`, consulting the model `--model` names.
     pub fn load(&self) -> anyhow::Result<Rules> {
         let rules = load_rules(self.rules.as_deref())?;
-        Ok(match self.model.as_deref() {
+        let rules = match self.model.as_deref() {
             None => rules,
             Some(p) if p.as_os_str() == "none" => rules.with_model(None),
             Some(p) => rules.with_model(Some(load_model(p)?)),
+        };
+        Ok(match self.steps.as_deref() {
+            None => rules,
+            Some(p) if p.as_os_str() == "none" => rules.with_chooser(None),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("{}: cannot read step chooser", p.display()))?;
+                let chooser =
+                    StepChooser::from_json(&text).with_context(|| format!("{}", p.display()))?;
+                rules.with_chooser(Some(chooser))
+            }
         })
     }
 }

@@ -10,6 +10,7 @@ mod inputs;
 mod parse_cmd;
 mod report;
 mod train_cmd;
+mod train_steps_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,10 @@ enum Command {
     /// Train the dialogue-act model from the shipped corpus plus your own labelled
     /// sentences; use the result with `--model FILE`.
     Train(train_cmd::TrainArgs),
+    /// Train the step chooser (which of the steps said in a call is the one it ended
+    /// with) from labelled calls; use the result with `--steps FILE`.
+    #[command(name = "train-steps")]
+    TrainSteps(train_steps_cmd::TrainStepsArgs),
     /// Store transcripts on a deal and record the next step each one ended with.
     #[command(subcommand)]
     Calls(cmd::calls::CallsCommand),
@@ -112,6 +117,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze_cmd::run(&args),
         Command::Rules(args) => rules_cmd(&args),
         Command::Train(args) => train_cmd::run(&args),
+        Command::TrainSteps(args) => train_steps_cmd::run(&args),
         Command::Calls(c) => cmd::calls::run(&c, &cli.db),
         Command::NextStep(c) => cmd::steps::run(&c, &cli.db),
         Command::Deals(c) => cmd::deals::run(&c, &cli.db),
