@@ -13,6 +13,7 @@
 use chrono::NaiveDate;
 
 use crate::acts::Act;
+use crate::acts::weights::{dot, softmax};
 use crate::dialogue::{Fate, Findings, Left, StepOption, option_step};
 use crate::model::{Kind, NextStep, Side};
 use crate::offers::{OFFER_FEATURES, offer_probability, offer_row};
@@ -205,16 +206,6 @@ impl StepChooser {
         serde_json::to_string_pretty(&file).expect("a chooser file serialises")
     }
 
-    /// The weights, in [`FEATURES`] order.
-    pub fn weights(&self) -> &[f32] {
-        &self.weights
-    }
-
-    /// The offer model's weights, in [`OFFER_FEATURES`] order.
-    pub fn offer_weights(&self) -> &[f32] {
-        &self.offer_weights
-    }
-
     /// Fits both models to labelled calls: the chooser as a conditional logit over each
     /// call's choices (maximising the probability of the choices its label accepts), the
     /// offer model as a noisy-or over each call's sentences against its `volunteered`
@@ -245,17 +236,7 @@ impl StepChooser {
     /// Whether this chooser picks a choice the example's label accepts.
     pub fn picks_accepted(&self, ex: &StepExample) -> Option<bool> {
         let choice = ex.choice.as_ref()?;
-        let best = choice
-            .rows
-            .iter()
-            .map(|r| r.iter().zip(&self.weights).map(|(a, b)| a * b).sum::<f32>())
-            .enumerate()
-            .fold(
-                (0, f32::NEG_INFINITY),
-                |b, (i, s)| if s > b.1 { (i, s) } else { b },
-            )
-            .0;
-        Some(choice.accepted[best])
+        Some(choice.accepted[self.pick(&choice.rows).0])
     }
 
     /// Whether the offer model reads volunteering in the example's call (any sentence
@@ -269,31 +250,20 @@ impl StepChooser {
         Some((read, label))
     }
 
-    /// Picks the call's next step among the steps said in it (or none), with the
-    /// probability of the pick.
-    pub(crate) fn choose(
-        &self,
-        sents: &[Sentence<'_>],
-        call: NaiveDate,
-        found: &Findings,
-    ) -> (Option<usize>, f32) {
-        let rows = rows(sents, call, found);
-        let scores: Vec<f32> = rows
-            .iter()
-            .map(|r| r.iter().zip(&self.weights).map(|(a, b)| a * b).sum())
-            .collect();
-        let top = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let z: f32 = scores.iter().map(|s| (s - top).exp()).sum();
-        let best = scores
+    /// The choice this chooser makes among a call's rows (0: no step) and its
+    /// probability.
+    fn pick(&self, rows: &[[f32; FEATURES.len()]]) -> (usize, f32) {
+        let mut probs: Vec<f32> = rows.iter().map(|r| dot(r, &self.weights)).collect();
+        let best = probs
             .iter()
             .enumerate()
-            .fold(0, |b, (i, s)| if *s > scores[b] { i } else { b });
-        let p = (scores[best] - top).exp() / z;
-        (best.checked_sub(1), p)
+            .fold(0, |b, (i, s)| if *s > probs[b] { i } else { b });
+        softmax(&mut probs);
+        (best, probs[best])
     }
 }
 
-fn dot(r: &[f32], w: &[f64]) -> f64 {
+fn dot64(r: &[f32], w: &[f64]) -> f64 {
     r.iter().zip(w).map(|(a, b)| f64::from(*a) * b).sum()
 }
 
@@ -320,7 +290,7 @@ fn adam(n: usize, l2: f32, grad: impl Fn(&[f64], &mut [f64])) -> Vec<f32> {
 
 /// The gradient of −log P(an accepted choice) for one call.
 fn choice_gradient(c: &Choice, w: &[f64], g: &mut [f64]) {
-    let scores: Vec<f64> = c.rows.iter().map(|r| dot(r, w)).collect();
+    let scores: Vec<f64> = c.rows.iter().map(|r| dot64(r, w)).collect();
     let top = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = scores.iter().map(|s| (s - top).exp()).collect();
     let z: f64 = e.iter().sum();
@@ -348,7 +318,7 @@ fn offer_gradient(
 ) {
     let p: Vec<f64> = rows
         .iter()
-        .map(|r| (1.0 / (1.0 + (-dot(r, w)).exp())).clamp(1e-9, 1.0 - 1e-9))
+        .map(|r| (1.0 / (1.0 + (-dot64(r, w)).exp())).clamp(1e-9, 1.0 - 1e-9))
         .collect();
     if volunteered {
         let none: f64 = p.iter().map(|pi| 1.0 - pi).product();
@@ -376,13 +346,8 @@ impl StepExample {
         found: &Findings,
         label: &StepLabel,
     ) -> StepExample {
-        let rows = rows(sents, call, found);
+        let (steps, rows) = rows(sents, call, found);
         let mut accepted = vec![label.defined_by.is_none()];
-        let steps: Vec<NextStep> = found
-            .options
-            .iter()
-            .map(|o| option_step(sents, call, o))
-            .collect();
         accepted.extend(
             steps
                 .iter()
@@ -406,8 +371,13 @@ impl StepExample {
     }
 }
 
-/// Row 0: no step; then one row per step said, in order.
-fn rows(sents: &[Sentence<'_>], call: NaiveDate, found: &Findings) -> Vec<[f32; FEATURES.len()]> {
+/// Every step said as the call's next step, and the choices' rows: row 0 is no step,
+/// then one row per step said, in order.
+fn rows(
+    sents: &[Sentence<'_>],
+    call: NaiveDate,
+    found: &Findings,
+) -> (Vec<NextStep>, Vec<[f32; FEATURES.len()]>) {
     let n_opts = found.options.len();
     let mut none = [0.0f32; FEATURES.len()];
     let at = |name: &str| FEATURES.iter().position(|f| *f == name).expect("a feature");
@@ -415,22 +385,26 @@ fn rows(sents: &[Sentence<'_>], call: NaiveDate, found: &Findings) -> Vec<[f32; 
     none[at("none: no step said")] = f32::from(n_opts == 0);
     none[at("none: the rules found none")] = f32::from(found.next_step.is_none());
     none[at("none: call disqualified")] = f32::from(found.disqualified);
+    let steps: Vec<NextStep> = found
+        .options
+        .iter()
+        .map(|o| option_step(sents, call, o))
+        .collect();
     let mut out = vec![none];
-    for (k, o) in found.options.iter().enumerate() {
-        out.push(option_row(sents, call, found, o, k));
+    for (k, (o, step)) in found.options.iter().zip(&steps).enumerate() {
+        out.push(option_row(sents, found, o, step, k));
     }
-    out
+    (steps, out)
 }
 
 fn option_row(
     sents: &[Sentence<'_>],
-    call: NaiveDate,
     found: &Findings,
     o: &StepOption,
+    step: &NextStep,
     k: usize,
 ) -> [f32; FEATURES.len()] {
     let s = &sents[o.at];
-    let step = option_step(sents, call, o);
     let n = sents.len().max(1) as f32;
     let n_turns = sents.last().map_or(1, |l| l.turn + 1);
     let after = &sents[o.at..];
@@ -509,7 +483,9 @@ pub(crate) fn apply(
     found: &mut Findings,
 ) {
     crate::offers::apply(&chooser.offer_weights, sents, found);
-    let (pick, p) = chooser.choose(sents, call, found);
+    let (steps, rows) = rows(sents, call, found);
+    let (pick, p) = chooser.pick(&rows);
+    let pick = pick.checked_sub(1);
     let rules_pick = found.options.iter().position(|o| o.left == Left::Final);
     if pick == rules_pick {
         return;
@@ -523,8 +499,8 @@ pub(crate) fn apply(
         None => format!("step chooser: {p:.2} (the rules found no step)"),
     };
     found.next_step = pick.map(|i| {
-        let mut step = option_step(sents, call, &found.options[i]);
-        let mut m = sents[found.options[i].at].moment(why.clone());
+        let mut step = steps.into_iter().nth(i).expect("a step per option");
+        let mut m = sents[found.options[i].at].moment(why);
         m.act = step.evidence.first().and_then(|e| e.act);
         step.evidence.push(m);
         step
@@ -587,7 +563,7 @@ mod tests {
         for ex in &examples[..4] {
             assert_eq!(chooser.picks_accepted(ex), Some(true), "{ex:?}");
         }
-        let w = |name: &str| chooser.weights()[FEATURES.iter().position(|f| *f == name).unwrap()];
+        let w = |name: &str| chooser.weights[FEATURES.iter().position(|f| *f == name).unwrap()];
         assert!(w("last step said") > 0.0);
         assert!(w("none: the rules found none") > 0.0);
     }

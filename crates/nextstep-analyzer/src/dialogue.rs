@@ -65,23 +65,23 @@ const LEANING_NEGATIVE: f32 = 0.5;
 /// The step currently on the table.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
-    pub(crate) kind: Kind,
-    pub(crate) defined_by: Side,
-    pub(crate) owner: Owner,
+    kind: Kind,
+    defined_by: Side,
+    owner: Owner,
     /// Sentence that defined it; dates are looked for from here on.
-    pub(crate) at: usize,
-    pub(crate) turn: usize,
+    at: usize,
+    turn: usize,
     /// The last turn that defined or added to it: the seller answering that turn is
     /// taking the step on, not proposing another.
-    pub(crate) touched: usize,
-    pub(crate) confirmed: bool,
+    touched: usize,
+    confirmed: bool,
     /// A seller's suggestion ("shall we…") rather than a promise ("I'll send…").
-    pub(crate) suggestion: bool,
+    suggestion: bool,
     /// Whether the prospect has answered a seller step yet.
-    pub(crate) answered: bool,
+    answered: bool,
     /// Defined by a generic-time word ("a session"), so what it shows decides its kind.
-    pub(crate) container: bool,
-    pub(crate) evidence: Vec<Moment>,
+    container: bool,
+    evidence: Vec<Moment>,
 }
 
 /// The moments and the step found in one call, before coaching lines are written.
@@ -1006,14 +1006,9 @@ impl Walk<'_, '_> {
     fn finish(mut self) -> Findings {
         let sents = self.sents;
         let call = self.call;
-        if let Some(c) = self.pending.clone() {
-            self.pending = Some(c.clone());
-            if let Some(o) = self.options.iter_mut().rev().find(|o| o.at == c.at) {
-                o.candidate = Some(c);
-                o.left = Left::Final;
-            }
-        }
-        self.out.next_step = self.pending.take().map(|c| next_step_of(sents, call, c));
+        let last = self.pending.clone();
+        self.leave_table(Left::Final);
+        self.out.next_step = last.map(|c| next_step_of(sents, call, c));
         self.out.options = self.options;
         self.out
     }

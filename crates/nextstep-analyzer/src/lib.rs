@@ -29,13 +29,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use nextstep_transcript::Utterance;
 
-pub use chooser::{ChooserError, StepChooser, StepExample, StepLabel};
-pub use offers::OFFER_FEATURES;
-
-/// The L2 strength `nextstep train-steps` uses unless told otherwise.
-pub const fn chooser_default_l2() -> f32 {
-    chooser::DEFAULT_L2
-}
+pub use chooser::{
+    ChooserError, DEFAULT_L2 as STEP_CHOOSER_L2, StepChooser, StepExample, StepLabel,
+};
 pub use coaching::AskInstead;
 pub use dates::call_date_hint;
 pub use model::{

@@ -10,6 +10,7 @@
 //! adds bail-outs (and the volunteering they are); it never removes what the rules found.
 
 use crate::acts::Act;
+use crate::acts::weights::{dot, sigmoid};
 use crate::dialogue::{Findings, OfferOption};
 use crate::model::{Kind, Moment};
 use crate::sentence::{Frame, Sentence};
@@ -79,8 +80,7 @@ pub(crate) fn offer_row(sents: &[Sentence<'_>], o: &OfferOption) -> [f32; OFFER_
 
 /// The probability the offer model gives a row.
 pub(crate) fn offer_probability(weights: &[f32], row: &[f32; OFFER_FEATURES.len()]) -> f32 {
-    let z: f32 = row.iter().zip(weights).map(|(a, b)| a * b).sum();
-    1.0 / (1.0 + (-z).exp())
+    sigmoid(dot(row, weights))
 }
 
 /// Adds the bail-outs the rules missed: offers the model is sure of, said while a

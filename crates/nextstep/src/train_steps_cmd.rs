@@ -23,7 +23,7 @@ pub struct TrainStepsArgs {
     #[arg(long, default_value = "nextstep-steps.json", value_name = "FILE")]
     out: PathBuf,
     /// L2 strength: higher keeps the chooser closer to "trust nothing in particular".
-    #[arg(long, default_value_t = nextstep_analyzer::chooser_default_l2(), value_name = "L")]
+    #[arg(long, default_value_t = nextstep_analyzer::STEP_CHOOSER_L2, value_name = "L")]
     l2: f32,
     #[command(flatten)]
     judge: inputs::JudgeArgs,
@@ -41,8 +41,17 @@ struct Label {
     volunteered: Option<bool>,
 }
 
-/// The labels of one `--calls` argument with the folder their files are in.
-fn read_labels(arg: &str) -> anyhow::Result<(PathBuf, Vec<Label>)> {
+/// One labelled call: where it is, how to read it, and what its label says.
+struct LabelledCall {
+    path: PathBuf,
+    date: NaiveDate,
+    sellers: Vec<String>,
+    label: StepLabel,
+}
+
+/// The labels file one `--calls` argument names, and its calls (in the folder after `:`,
+/// else beside it).
+fn read_labels(arg: &str) -> anyhow::Result<(PathBuf, Vec<LabelledCall>)> {
     let (labels, dir) = match arg.rsplit_once(':') {
         Some((l, d)) if !d.is_empty() && Path::new(l).extension().is_some() => {
             (PathBuf::from(l), PathBuf::from(d))
@@ -62,17 +71,28 @@ fn read_labels(arg: &str) -> anyhow::Result<(PathBuf, Vec<Label>)> {
         }
         let label: Label = serde_json::from_str(line)
             .with_context(|| format!("{}:{}: not a label line", labels.display(), n + 1))?;
-        if !["prospect", "seller", "none"].contains(&label.defined_by.as_str()) {
-            bail!(
-                "{}:{}: defined_by is {:?}; expected prospect, seller or none",
+        let defined_by = match label.defined_by.as_str() {
+            "prospect" => Some(Side::Prospect),
+            "seller" => Some(Side::Seller),
+            "none" => None,
+            other => bail!(
+                "{}:{}: defined_by is {other:?}; expected prospect, seller or none",
                 labels.display(),
                 n + 1,
-                label.defined_by
-            );
-        }
-        out.push(label);
+            ),
+        };
+        out.push(LabelledCall {
+            path: dir.join(&label.file),
+            date: label.date,
+            sellers: label.seller,
+            label: StepLabel {
+                defined_by,
+                kinds: label.kind.unwrap_or_default(),
+                volunteered: label.volunteered,
+            },
+        });
     }
-    Ok((dir, out))
+    Ok((labels, out))
 }
 
 /// Trains on every `--calls` set and writes the chooser.
@@ -86,25 +106,15 @@ pub fn run(args: &TrainStepsArgs) -> anyhow::Result<ExitCode> {
     let mut examples = Vec::new();
     let mut sets = Vec::new();
     for arg in &args.calls {
-        let (dir, labels) = read_labels(arg)?;
-        sets.push(arg.split(':').next().unwrap_or(arg).to_string());
-        for label in labels {
-            let path = dir.join(&label.file);
+        let (labels, calls) = read_labels(arg)?;
+        sets.push(labels.display().to_string());
+        for call in calls {
             let (transcript, ctx) =
-                analyze_cmd::read_call(&path, None, Some(label.date), &label.seller)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let step = StepLabel {
-                defined_by: match label.defined_by.as_str() {
-                    "prospect" => Some(Side::Prospect),
-                    "seller" => Some(Side::Seller),
-                    _ => None,
-                },
-                kinds: label.kind.unwrap_or_default(),
-                volunteered: label.volunteered,
-            };
+                analyze_cmd::read_call(&call.path, None, Some(call.date), &call.sellers)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", call.path.display()))?;
             examples.push(
-                nextstep_analyzer::step_example(&transcript.turns(), &ctx, &rules, &step)
-                    .with_context(|| format!("{}", path.display()))?,
+                nextstep_analyzer::step_example(&transcript.turns(), &ctx, &rules, &call.label)
+                    .with_context(|| format!("{}", call.path.display()))?,
             );
         }
     }

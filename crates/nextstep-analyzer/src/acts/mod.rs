@@ -15,7 +15,7 @@ mod features;
 mod model;
 mod segment;
 mod train;
-mod weights;
+pub(crate) mod weights;
 
 pub use corpus::{
     CorpusError, CorpusFile, Example, Sampling, Split, Style, Turn, parse_corpus, shipped_corpus,

@@ -48,6 +48,11 @@ impl SideWeights {
     }
 }
 
+/// A linear model's score: the weights applied to one feature row.
+pub(crate) fn dot(row: &[f32], weights: &[f32]) -> f32 {
+    row.iter().zip(weights).map(|(x, w)| x * w).sum()
+}
+
 /// The logistic function.
 pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
