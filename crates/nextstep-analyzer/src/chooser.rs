@@ -35,7 +35,7 @@ const LEARNING_RATE: f32 = 0.05;
 
 /// The features of one choice, in model order. Options fill the first block and leave
 /// the last four ("none: …") at zero; the "no step" choice is the reverse.
-pub const FEATURES: [&str; 48] = [
+pub const FEATURES: [&str; 53] = [
     "fate: on the table",
     "fate: added to the seller's",
     "fate: took up the seller's",
@@ -43,6 +43,7 @@ pub const FEATURES: [&str; 48] = [
     "fate: said again",
     "fate: seller took it on",
     "fate: seller scheduled the prospect's",
+    "fate: only the model read a step",
     "left: never on the table",
     "left: final",
     "left: replaced",
@@ -80,6 +81,10 @@ pub const FEATURES: [&str; 48] = [
     "seller × confirmed",
     "seller × ln(1 + stalls after)",
     "seller × commit",
+    "answer: agreement",
+    "answer: non-committal",
+    "answer: decline",
+    "answer: stall",
     "none: bias",
     "none: no step said",
     "none: the rules found none",
@@ -471,8 +476,35 @@ fn option_row(
         seller * stalls_after.ln_1p(),
         seller * commit,
     ]);
+    r.extend(answer(sents, o.at));
     r.extend([0.0; 4]);
     r.try_into().expect("one value per feature")
+}
+
+/// How the other side's next turn answered the step said at `at`: the act model's
+/// strongest reading of agreement, a non-committal answer, a decline and a stall in it
+/// (the prospect's "you don't have to do that" to a seller's offer; the seller's "sure"
+/// to a prospect's request).
+fn answer(sents: &[Sentence<'_>], at: usize) -> [f32; 4] {
+    let said = &sents[at];
+    let mut next = sents[at + 1..]
+        .iter()
+        .skip_while(|x| x.turn == said.turn || x.side == said.side);
+    let Some(first) = next.next() else {
+        return [0.0; 4];
+    };
+    let turn = std::iter::once(first).chain(next.take_while(|x| x.turn == first.turn));
+    let mut out = [0.0f32; 4];
+    for x in turn {
+        let Some(a) = &x.acts else { continue };
+        for (o, act) in
+            out.iter_mut()
+                .zip([Act::Agree, Act::Noncommittal, Act::Decline, Act::Stall])
+        {
+            *o = o.max(a.prob(act));
+        }
+    }
+    out
 }
 
 /// Replaces the rules' pick with the chooser's, saying so in the step's evidence.
@@ -498,6 +530,19 @@ pub(crate) fn apply(
         ),
         None => format!("step chooser: {p:.2} (the rules found no step)"),
     };
+    if pick.is_none()
+        && let Some(i) = rules_pick
+    {
+        // No step: the rules' one stays visible, with the chooser's reason.
+        let mut m = sents[found.options[i].at].moment(format!(
+            "step chooser: no step {p:.2} (set aside the rules' pick)"
+        ));
+        m.act = found
+            .next_step
+            .as_ref()
+            .and_then(|s| s.evidence.first()?.act);
+        found.step_set_aside = Some(m);
+    }
     found.next_step = pick.map(|i| {
         let mut step = steps.into_iter().nth(i).expect("a step per option");
         let mut m = sents[found.options[i].at].moment(why);

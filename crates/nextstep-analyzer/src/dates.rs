@@ -38,6 +38,17 @@ static REPORTED_TODAY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("reporting verbs compile")
 });
 
+/// The words before a date that make it the edge of a time someone is away or a freeze
+/// ("we close from the nineteenth", "out until the fifth", "through New Year's"): not
+/// when anything is due. "From" needs the absence said just before it ("I can have one
+/// set up for you from Monday" is a date).
+static ABSENCE_EDGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:\b(?:until|till|til|through|thru)|\b(?:out|away|off|close|closed|closes|closing|shut|freeze|frozen|holiday|holidays|leave|vacation|break|gone)\b(?:\s+\S+){0,3}?\s+from)(?:\s+the)?\s*$",
+    )
+    .expect("absence edges compile")
+});
+
 /// What the last date scan learned beyond a date: whether "next week" has been said, so
 /// that a weekday named in answer to it lands in the following week.
 #[derive(Debug, Default, Clone, Copy)]
@@ -239,6 +250,10 @@ fn scan(text: &str, call: NaiveDate, ctx: &mut DateContext, bare_today: bool) ->
             ctx.next_week_said = true;
             continue;
         }
+        let before = &text[..caps.get(0).map_or(0, |c| c.start())];
+        if ABSENCE_EDGE.is_match(before) {
+            continue;
+        }
         if caps.name("iso").is_some() {
             let y = caps["iy"].parse().ok()?;
             let m = caps["im"].parse().ok()?;
@@ -432,6 +447,22 @@ mod tests {
                 "2026-02-02",
                 "i'll have it to you by wednesday.",
                 Some("2026-02-04"),
+            ),
+            // The edges of an absence are not when anything is due.
+            (
+                "2026-12-10",
+                "she's out from the eighteenth through new year's, so could we do january sixth",
+                Some("2027-01-06"),
+            ),
+            (
+                "2026-12-03",
+                "we close from the nineteenth until january fifth, so the twelfth of january",
+                Some("2027-01-12"),
+            ),
+            (
+                "2025-12-03",
+                "most start with a two-week pilot. i can have one set up for you from monday.",
+                Some("2025-12-08"),
             ),
             (
                 "2026-10-06",

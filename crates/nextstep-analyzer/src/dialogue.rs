@@ -92,6 +92,8 @@ pub(crate) struct Findings {
     pub volunteered: Vec<Moment>,
     /// Bail-outs, each with the signal it followed.
     pub bail_outs: Vec<(Moment, SignalType, Moment)>,
+    /// The rules' step when the step chooser judged the call to end without one.
+    pub step_set_aside: Option<Moment>,
     pub confrontations: Vec<Moment>,
     pub negative_signals: Vec<Moment>,
     /// The seller said there was no fit and no later step replaced that.
@@ -136,10 +138,13 @@ pub(crate) enum Fate {
     SellerTookOn,
     /// The seller scheduling the prospect's step.
     SellerScheduled,
+    /// The rules passed over it; the act model alone reads a step in it (kept only for
+    /// the step chooser to weigh).
+    ModelOnly,
 }
 
 impl Fate {
-    pub(crate) const ALL: [Fate; 7] = [
+    pub(crate) const ALL: [Fate; 8] = [
         Fate::OnTable,
         Fate::AddedToSellers,
         Fate::TookUpSellers,
@@ -147,6 +152,7 @@ impl Fate {
         Fate::SaidAgain,
         Fate::SellerTookOn,
         Fate::SellerScheduled,
+        Fate::ModelOnly,
     ];
 }
 
@@ -740,6 +746,24 @@ impl Walk<'_, '_> {
                 .model_says(Act::AskNextStep)
                 .map(|p| Basis::Model(Act::AskNextStep, p)),
         };
+        // A question the model reads as an open ask with the probability the rules take
+        // from it alone elsewhere, but under the ask's own (very high) threshold ("what's
+        // the best way for us to move this forward on your end?"), counts as asking:
+        // being a question is the other half of the evidence. It is too weak to read the
+        // prospect's answer as naming the step.
+        let weak_ask = s
+            .acts
+            .as_ref()
+            .filter(|_| ask.is_none() && s.question)
+            .map(|a| a.prob(Act::AskNextStep))
+            .filter(|&p| p >= MODEL_ALONE);
+        if let Some(p) = weak_ask {
+            self.out.asks.push(s.evidence(
+                "asked",
+                Act::AskNextStep,
+                Basis::Model(Act::AskNextStep, p),
+            ));
+        }
         if let Some(basis) = ask {
             self.out
                 .asks
@@ -1009,9 +1033,57 @@ impl Walk<'_, '_> {
         let last = self.pending.clone();
         self.leave_table(Left::Final);
         self.out.next_step = last.map(|c| next_step_of(sents, call, c));
-        self.out.options = self.options;
+        self.out.options = with_model_only(sents, self.options);
         self.out
     }
+}
+
+/// The steps said, with every sentence the rules passed over but the act model reads as
+/// a step (a commitment or suggestion by the seller, a request by the prospect, unguarded
+/// and not done live), in the order said: what the lexicon does not know still reaches
+/// the step chooser, which weighs how far to trust it.
+fn with_model_only(sents: &[Sentence<'_>], mut options: Vec<StepOption>) -> Vec<StepOption> {
+    let known: std::collections::HashSet<usize> = options.iter().map(|o| o.at).collect();
+    for (i, s) in sents.iter().enumerate() {
+        let Some(acts) = s.acts.as_ref() else {
+            continue;
+        };
+        if known.contains(&i) || s.f.any_guard() || s.f.live {
+            continue;
+        }
+        let read = match s.side {
+            Side::Seller => acts
+                .fires(Act::Commit)
+                .map(|p| (Act::Commit, Frame::Commit, p))
+                .or_else(|| {
+                    [Act::Suggest, Act::ClosedSuggestion]
+                        .into_iter()
+                        .find_map(|a| acts.fires(a).map(|p| (a, Frame::Joint, p)))
+                }),
+            Side::Prospect if s.f.stall.is_none() && !s.f.decline => acts
+                .fires(Act::RequestStep)
+                .map(|p| (Act::RequestStep, Frame::Request, p)),
+            Side::Prospect => None,
+        };
+        let Some((act, frame, p)) = read else {
+            continue;
+        };
+        let kind = s.f.kind.map_or(acts.kind.0, |(k, _)| k);
+        options.push(StepOption {
+            at: i,
+            kind,
+            side: s.side,
+            frame,
+            basis: Basis::Model(act, p),
+            answering_ask: false,
+            fate: Fate::ModelOnly,
+            candidate: None,
+            left: Left::NeverOrStill,
+            after_negative: false,
+        });
+    }
+    options.sort_by_key(|o| o.at);
+    options
 }
 
 /// A step on the table as the call's next step: its due date is the first concrete date

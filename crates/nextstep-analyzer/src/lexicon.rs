@@ -230,7 +230,7 @@ impl Lexicon {
             ("negative", &rules.negative),
             ("guards", &rules.guards),
         ];
-        let fillers = Fillers::new(
+        let mut fillers = Fillers::new(
             rules
                 .normalize
                 .get("fillers")
@@ -239,6 +239,16 @@ impl Lexicon {
                 .map(|w| normalize(w.trim()))
                 .filter(|w| !w.is_empty()),
         );
+        for entry in rules.normalize.get("contractions").into_iter().flatten() {
+            let (bare, full) = entry
+                .split_once("->")
+                .map(|(b, f)| (normalize(b.trim()), normalize(f.trim())))
+                .filter(|(b, f)| !b.is_empty() && !f.is_empty() && !b.contains(' '))
+                .ok_or_else(|| RulesError::BadContraction {
+                    entry: entry.clone(),
+                })?;
+            fillers.contractions.insert(bare, full);
+        }
         for (section, table) in sections {
             for (list, entries) in table {
                 let tag = tag_for(section, list).ok_or_else(|| RulesError::UnknownList {
@@ -260,7 +270,10 @@ impl Lexicon {
                         regexes.push((re, tag, cue_id));
                         continue;
                     }
-                    let phrase = normalize_with(&fillers, entry.trim()).trim().to_string();
+                    let phrase = normalize_with(&fillers, entry.trim(), true)
+                        .0
+                        .trim()
+                        .to_string();
                     if phrase.is_empty() {
                         return Err(RulesError::EmptyPhrase {
                             section: section.into(),
@@ -309,7 +322,20 @@ impl Lexicon {
 
     /// Lower-cases, folds quotes and drops filler words, giving the text cues match on.
     pub fn normalize(&self, text: &str) -> String {
-        normalize_with(&self.fillers, text)
+        normalize_with(&self.fillers, text, true).0
+    }
+
+    /// [`Lexicon::normalize`], and whether a contraction written without its apostrophe
+    /// was restored ("dont" → "don't").
+    pub(crate) fn normalize_noting_contractions(&self, text: &str) -> (String, bool) {
+        normalize_with(&self.fillers, text, true)
+    }
+
+    /// [`Lexicon::normalize`] with contractions left as written: what the act model's cue
+    /// features are read from, so that the model stays what its corpus trained, whatever
+    /// a rules file's contraction list says.
+    pub(crate) fn normalize_as_written(&self, text: &str) -> String {
+        normalize_with(&self.fillers, text, false).0
     }
 
     /// Every cue in `normalized` (the output of [`normalize`]), cues masked by a longer
@@ -365,15 +391,16 @@ impl Lexicon {
 
 /// Lower-cases, folds quotes and drops filler words. One pass: it runs on every sentence
 /// of every call, and on every cue phrase so that cues and text are folded alike.
-fn normalize_with(fillers: &Fillers, text: &str) -> String {
+fn normalize_with(fillers: &Fillers, text: &str, contract: bool) -> (String, bool) {
     let mut out = String::with_capacity(text.len());
+    let mut contracted = false;
     let mut word: Option<usize> = None; // start of the word being read, in `out`
     let mut prev: Option<usize> = None; // start of the word before it, one space back
     let mut drop_space = false;
-    for c in text.chars() {
-        let c = fold_char(c);
-        let is_word = c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii();
-        if is_word {
+    // `None` closes the last word.
+    for c in text.chars().map(Some).chain([None]) {
+        let c = c.map(fold_char);
+        if let Some(c) = c.filter(|&c| c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii()) {
             if word.is_none() {
                 word = Some(out.len());
             }
@@ -381,7 +408,15 @@ fn normalize_with(fillers: &Fillers, text: &str) -> String {
             push_lower(&mut out, c);
             continue;
         }
-        let kept = end_word(fillers, &mut out, &mut word, &mut prev, &mut drop_space);
+        let kept = end_word(
+            fillers,
+            contract.then_some(&mut contracted),
+            &mut out,
+            &mut word,
+            &mut prev,
+            &mut drop_space,
+        );
+        let Some(c) = c else { break };
         if c == ' ' && drop_space {
             drop_space = false;
             continue;
@@ -390,20 +425,28 @@ fn normalize_with(fillers: &Fillers, text: &str) -> String {
         prev = if c == ' ' { kept } else { None };
         out.push(c);
     }
-    end_word(fillers, &mut out, &mut word, &mut prev, &mut drop_space);
-    out
+    (out, contracted)
 }
 
 /// Closes the word being read: drops it (with the word before, for two-word fillers)
 /// when it is a filler. Returns the word's start when it was kept.
 fn end_word(
     fillers: &Fillers,
+    contracted: Option<&mut bool>,
     out: &mut String,
     word: &mut Option<usize>,
     prev: &mut Option<usize>,
     drop_space: &mut bool,
 ) -> Option<usize> {
     let start = word.take()?;
+    // "dont", "ill", "youre": speech recognisers drop apostrophes; cues keep them.
+    if let Some(contracted) = contracted
+        && let Some(full) = fillers.contractions.get(&out[start..])
+    {
+        out.truncate(start);
+        out.push_str(full);
+        *contracted = true;
+    }
     if fillers.is_empty() {
         return Some(start);
     }
@@ -429,6 +472,8 @@ struct Fillers {
     words: Vec<String>,
     first_bytes: [bool; 256],
     longest: usize,
+    /// Contractions written without their apostrophe, and how cues spell them.
+    contractions: std::collections::HashMap<String, String>,
 }
 
 impl Fillers {
@@ -437,6 +482,7 @@ impl Fillers {
             words: Vec::new(),
             first_bytes: [false; 256],
             longest: 0,
+            contractions: Default::default(),
         };
         for w in words {
             f.first_bytes[usize::from(w.as_bytes()[0])] = true;
@@ -475,6 +521,8 @@ mod tests {
             ("It's just, kind of a lot", "it's , a lot"),
             ("Um, I mean sure", ", i mean sure"),
             ("Honestly honestly fine", "fine"),
+            ("dont send it ill call", "don't send it i'll call"),
+            ("its on its way", "its on its way"),
             ("Number summary", "number summary"),
             (
                 "ÉTÉ \u{201C}quoted\u{201D} \u{2014} dash",
@@ -484,6 +532,28 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(lexicon.normalize(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_contraction_entry_must_be_one_word_and_its_spelling() {
+        // (entry, accepted)
+        let cases = [
+            ("wanna -> want to", true),
+            ("gonna", false),
+            ("-> going to", false),
+            ("kinda sorta -> kind of", false),
+        ];
+        for (entry, accepted) in cases {
+            let mut rules = RuleSet::defaults();
+            rules
+                .normalize
+                .insert("contractions".into(), vec![entry.to_string()]);
+            let compiled = Lexicon::compile(&rules);
+            assert_eq!(compiled.is_ok(), accepted, "{entry:?}");
+            if let Ok(lexicon) = compiled {
+                assert_eq!(lexicon.normalize("i wanna see it"), "i want to see it");
+            }
         }
     }
 }

@@ -106,7 +106,7 @@ impl Rules {
 
     /// The lexicon's cue codes for one piece of text (the act model's cue features).
     pub(crate) fn cue_codes(&self, text: &str) -> Vec<u8> {
-        let norm = self.lexicon.normalize(text);
+        let norm = self.lexicon.normalize_as_written(text);
         let hits = self.lexicon.scan(&norm);
         let f = sentence::Features::from_hits(&hits, &norm);
         sentence::cue_codes(&hits, &f)
@@ -382,6 +382,7 @@ pub fn analyze(
         inferred_sellers,
         asked_next_step: !findings.asks.is_empty(),
         next_step: findings.next_step,
+        step_set_aside: findings.step_set_aside,
         asks: findings.asks,
         volunteered: findings.volunteered,
         bail_outs: findings.bail_outs.into_iter().map(|(m, _, _)| m).collect(),

@@ -339,6 +339,11 @@ pub struct Analysis {
     pub inferred_sellers: Vec<InferredSeller>,
     /// The step the call ended with, if any.
     pub next_step: Option<NextStep>,
+    /// The step the rules read that the step chooser set aside for "no step", with its
+    /// reason: a call judged to end without a step still shows what was said and why it
+    /// did not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_set_aside: Option<Moment>,
     /// Whether the seller asked an open question about the next step.
     pub asked_next_step: bool,
     /// The seller's open questions about the next step.

@@ -38,6 +38,14 @@ pub enum RulesError {
         /// The names that table accepts.
         known: String,
     },
+    /// A `[normalize] contractions` entry that is not `word -> contraction`.
+    #[error(
+        "rules [normalize] contractions: {entry:?} is not \"bare -> contracted\" (one word on the left)"
+    )]
+    BadContraction {
+        /// The entry as written.
+        entry: String,
+    },
     /// A cue phrase that can never match (empty after normalisation).
     #[error("rules [{section}] {list}: empty cue phrase")]
     EmptyPhrase {

@@ -579,10 +579,22 @@ pub(crate) fn sentences<'a>(
         last_side = Some(u.side);
         let other = last_said[slot(u.side.other())];
         for (k, (text, question)) in split_utterance(u.text, model).into_iter().enumerate() {
-            let norm = lexicon.normalize(text);
+            let (norm, contracted) = lexicon.normalize_noting_contractions(text);
             let hits = lexicon.scan(&norm);
             let f = Features::from_hits(&hits, &norm);
-            write_cue_codes(&hits, &f, &mut codes);
+            if contracted {
+                // The act model reads the cues of the words as written (see
+                // `Lexicon::normalize_as_written`).
+                let plain = lexicon.normalize_as_written(text);
+                let plain_hits = lexicon.scan(&plain);
+                write_cue_codes(
+                    &plain_hits,
+                    &Features::from_hits(&plain_hits, &plain),
+                    &mut codes,
+                );
+            } else {
+                write_cue_codes(&hits, &f, &mut codes);
+            }
             let ctx = Context {
                 other,
                 mid_turn: continues_turn || k > 0,

@@ -66,6 +66,7 @@ fn call(call_id: i64, deal_id: i64, date: &str, asked: bool, bail_outs: usize) -
             speakers: vec![],
             inferred_sellers: vec![],
             next_step: None,
+            step_set_aside: None,
             asked_next_step: asked,
             asks: vec![],
             volunteered: vec![],

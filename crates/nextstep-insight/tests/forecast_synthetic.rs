@@ -137,6 +137,7 @@ fn team(seed: u64, n: usize) -> (Dataset, StageHistory) {
                     speakers: vec![],
                     inferred_sellers: vec![],
                     next_step: None,
+                    step_set_aside: None,
                     asked_next_step: asked,
                     asks: vec![],
                     volunteered: vec![],

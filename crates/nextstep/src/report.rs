@@ -118,7 +118,13 @@ pub fn write_report(
                 s.push('\n');
             }
         }
-        None => s.push_str("Next step: NONE — the call ended without a concrete next step\n"),
+        None => {
+            s.push_str("Next step: NONE — the call ended without a concrete next step\n");
+            if let Some(m) = &a.step_set_aside {
+                s.push_str(&moment_line(m));
+                s.push('\n');
+            }
+        }
     }
     s.push_str(&format!(
         "\nAsked what the next step should be: {}\n",
@@ -183,4 +189,43 @@ pub fn write_explained(
         }
     }
     write_line(out, &s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_without_a_step_shows_the_step_the_chooser_set_aside() {
+        let aside = Moment {
+            speaker: "Pat".into(),
+            start: Some(65.0),
+            text: "If we did it, I'd wanna try it on the hospital job first.".into(),
+            why: "step chooser: no step 0.81 (set aside the rules' pick)".into(),
+            ..Moment::default()
+        };
+        let mut a = Analysis {
+            speakers: vec![],
+            inferred_sellers: vec![],
+            next_step: None,
+            step_set_aside: None,
+            asked_next_step: false,
+            asks: vec![],
+            volunteered: vec![],
+            bail_outs: vec![],
+            confrontations: vec![],
+            negative_signals: vec![],
+            coaching: vec![],
+        };
+        let date = NaiveDate::from_ymd_opt(2026, 5, 19).unwrap();
+        for (set_aside, shown) in [(None, false), (Some(aside), true)] {
+            a.step_set_aside = set_aside;
+            let mut out = Vec::new();
+            write_report(&mut out, Path::new("c.txt"), Format::Plain, date, &a).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("Next step: NONE"), "{text}");
+            assert_eq!(text.contains("[1:05] Pat: \"If we did it"), shown, "{text}");
+            assert_eq!(text.contains("set aside the rules' pick"), shown, "{text}");
+        }
+    }
 }

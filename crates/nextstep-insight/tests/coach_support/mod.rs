@@ -44,6 +44,7 @@ pub fn call(id: i64, deal: i64, rep: &str, date: &str) -> CallBuilder {
                 ],
                 inferred_sellers: Vec::new(),
                 next_step: None,
+                step_set_aside: None,
                 asked_next_step: false,
                 asks: Vec::new(),
                 volunteered: Vec::new(),

@@ -98,6 +98,8 @@ struct CallPage {
     bail_out: bool,
     analysed: bool,
     step: Option<StepView>,
+    /// With no step: what the rules read as one and why it did not count.
+    set_aside: Option<(String, String)>,
     coaching: Vec<String>,
     speakers: Vec<SpeakerView>,
     legend: Vec<(&'static str, &'static str, usize)>,
@@ -210,6 +212,10 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
             owner: s.owner.as_str().to_string(),
             due: date(s.due),
         });
+    let set_aside = analysis
+        .as_ref()
+        .and_then(|a| a.step_set_aside.as_ref())
+        .map(|m| (m.text.clone(), m.why.clone()));
     let speakers = analysis
         .as_ref()
         .map(|a| {
@@ -248,6 +254,7 @@ async fn show(state: &AppState, caller: &Caller, id: &str, page: usize) -> UiRes
         bail_out: call.bail_out,
         analysed: analysis.is_some(),
         step,
+        set_aside,
         coaching: analysis
             .as_ref()
             .map(|a| a.coaching.clone())

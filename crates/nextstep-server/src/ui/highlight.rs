@@ -469,6 +469,7 @@ mod tests {
             speakers: vec![],
             inferred_sellers: vec![],
             next_step: None,
+            step_set_aside: None,
             asked_next_step: false,
             asks: vec![],
             volunteered: vec![moment(
