@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 BIN="${1:-target/release/nextstep}"
 shift || true
 SETS=("$@")
-[[ ${#SETS[@]} -eq 0 ]] && SETS=(p q l s m t u v w x y)
+[[ ${#SETS[@]} -eq 0 ]] && SETS=(p q l s m t u v w x y z)
 SCORER="${NEXTSTEP_SCORER:-../shared/tools/score_analysis.py}"
 if [[ ! -f "$SCORER" ]]; then
   echo "score-fresh: no scorer at $SCORER (set NEXTSTEP_SCORER)" >&2
