@@ -329,7 +329,7 @@ pub struct InferredSeller {
 }
 
 /// Everything the analyzer judged about one call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     /// Speakers and their sides.
     pub speakers: Vec<SpeakerRole>,

@@ -204,19 +204,7 @@ mod tests {
             why: "step chooser: no step 0.81 (set aside the rules' pick)".into(),
             ..Moment::default()
         };
-        let mut a = Analysis {
-            speakers: vec![],
-            inferred_sellers: vec![],
-            next_step: None,
-            step_set_aside: None,
-            asked_next_step: false,
-            asks: vec![],
-            volunteered: vec![],
-            bail_outs: vec![],
-            confrontations: vec![],
-            negative_signals: vec![],
-            coaching: vec![],
-        };
+        let mut a = Analysis::default();
         let date = NaiveDate::from_ymd_opt(2026, 5, 19).unwrap();
         for (set_aside, shown) in [(None, false), (Some(aside), true)] {
             a.step_set_aside = set_aside;
