@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use crate::acts::Act;
 use crate::acts::weights::{dot, softmax};
 use crate::dialogue::{Fate, Findings, Left, StepOption, option_step};
-use crate::model::{Kind, NextStep, Side};
+use crate::model::{Kind, Moment, NextStep, Side};
 use crate::offers::{OFFER_FEATURES, offer_probability, offer_row};
 use crate::sentence::{Basis, Frame, Sentence};
 
@@ -522,34 +522,44 @@ pub(crate) fn apply(
     if pick == rules_pick {
         return;
     }
-    let why = match &found.next_step {
-        Some(rules) => format!(
-            "step chooser: {p:.2} (the rules' pick was {} \"{}\")",
-            rules.kind.as_str(),
-            clip(&rules.action, 60)
-        ),
-        None => format!("step chooser: {p:.2} (the rules found no step)"),
+    // The sentence the chooser's reason is told at: its pick's, else the rules' pick's
+    // (the picks differ, so one of them is a step).
+    let Some(said) = pick.or(rules_pick).map(|i| &sents[found.options[i].at]) else {
+        return;
     };
-    if pick.is_none()
-        && let Some(i) = rules_pick
-    {
-        // No step: the rules' one stays visible, with the chooser's reason.
-        let mut m = sents[found.options[i].at].moment(format!(
-            "step chooser: no step {p:.2} (set aside the rules' pick)"
-        ));
-        m.act = found
-            .next_step
-            .as_ref()
-            .and_then(|s| s.evidence.first()?.act);
-        found.step_set_aside = Some(m);
+    let rules_step = found.next_step.take();
+    found.next_step = match pick {
+        Some(i) => {
+            let why = match &rules_step {
+                Some(rules) => format!(
+                    "step chooser: {p:.2} (the rules' pick was {} \"{}\")",
+                    rules.kind.as_str(),
+                    clip(&rules.action, 60)
+                ),
+                None => format!("step chooser: {p:.2} (the rules found no step)"),
+            };
+            let mut step = steps.into_iter().nth(i).expect("a step per option");
+            let m = reason(said, why, step.evidence.first());
+            step.evidence.push(m);
+            Some(step)
+        }
+        None => {
+            // No step: the rules' one stays visible, with the chooser's reason.
+            let why = format!("step chooser: no step {p:.2} (set aside the rules' pick)");
+            let first = rules_step.as_ref().and_then(|s| s.evidence.first());
+            found.step_set_aside = Some(reason(said, why, first));
+            None
+        }
+    };
+}
+
+/// The chooser's reason as a moment at `said`, carrying the act of the step's first
+/// evidence (`like`).
+fn reason(said: &Sentence<'_>, why: String, like: Option<&Moment>) -> Moment {
+    Moment {
+        act: like.and_then(|e| e.act),
+        ..said.moment(why)
     }
-    found.next_step = pick.map(|i| {
-        let mut step = steps.into_iter().nth(i).expect("a step per option");
-        let mut m = sents[found.options[i].at].moment(why);
-        m.act = step.evidence.first().and_then(|e| e.act);
-        step.evidence.push(m);
-        step
-    });
 }
 
 /// The first `max` characters of `text`, with an ellipsis when cut.

@@ -135,8 +135,8 @@ pub(crate) struct Lexicon {
     regex_set: RegexSet,
     /// The cue text of every entry, for `why` explanations.
     pub cues: Vec<String>,
-    /// Filler words (and two-word fillers) dropped before matching (`[normalize]`).
-    fillers: Fillers,
+    /// Filler words dropped and contractions restored before matching (`[normalize]`).
+    folding: Folding,
 }
 
 fn tag_for(section: &str, list: &str) -> Option<Tag> {
@@ -230,7 +230,7 @@ impl Lexicon {
             ("negative", &rules.negative),
             ("guards", &rules.guards),
         ];
-        let mut fillers = Fillers::new(
+        let fillers = WordSet::new(
             rules
                 .normalize
                 .get("fillers")
@@ -239,16 +239,27 @@ impl Lexicon {
                 .map(|w| normalize(w.trim()))
                 .filter(|w| !w.is_empty()),
         );
+        let mut bare = Vec::new();
+        let mut contracted = Vec::new();
         for entry in rules.normalize.get("contractions").into_iter().flatten() {
-            let (bare, full) = entry
+            let (b, full) = entry
                 .split_once("->")
                 .map(|(b, f)| (normalize(b.trim()), normalize(f.trim())))
                 .filter(|(b, f)| !b.is_empty() && !f.is_empty() && !b.contains(' '))
                 .ok_or_else(|| RulesError::BadContraction {
                     entry: entry.clone(),
                 })?;
-            fillers.contractions.insert(bare, full);
+            // The first spelling of a word stands; a later entry for it is ignored.
+            if !bare.contains(&b) {
+                bare.push(b);
+                contracted.push(full);
+            }
         }
+        let folding = Folding {
+            fillers,
+            bare: WordSet::new(bare.into_iter()),
+            contracted,
+        };
         for (section, table) in sections {
             for (list, entries) in table {
                 let tag = tag_for(section, list).ok_or_else(|| RulesError::UnknownList {
@@ -270,7 +281,7 @@ impl Lexicon {
                         regexes.push((re, tag, cue_id));
                         continue;
                     }
-                    let phrase = normalize_with(&fillers, entry.trim(), true)
+                    let phrase = normalize_with(&folding, entry.trim(), true)
                         .0
                         .trim()
                         .to_string();
@@ -316,26 +327,26 @@ impl Lexicon {
             regexes,
             regex_set,
             cues,
-            fillers,
+            folding,
         })
     }
 
     /// Lower-cases, folds quotes and drops filler words, giving the text cues match on.
     pub fn normalize(&self, text: &str) -> String {
-        normalize_with(&self.fillers, text, true).0
+        normalize_with(&self.folding, text, true).0
     }
 
     /// [`Lexicon::normalize`], and whether a contraction written without its apostrophe
     /// was restored ("dont" → "don't").
     pub(crate) fn normalize_noting_contractions(&self, text: &str) -> (String, bool) {
-        normalize_with(&self.fillers, text, true)
+        normalize_with(&self.folding, text, true)
     }
 
     /// [`Lexicon::normalize`] with contractions left as written: what the act model's cue
     /// features are read from, so that the model stays what its corpus trained, whatever
     /// a rules file's contraction list says.
     pub(crate) fn normalize_as_written(&self, text: &str) -> String {
-        normalize_with(&self.fillers, text, false).0
+        normalize_with(&self.folding, text, false).0
     }
 
     /// Every cue in `normalized` (the output of [`normalize`]), cues masked by a longer
@@ -391,7 +402,7 @@ impl Lexicon {
 
 /// Lower-cases, folds quotes and drops filler words. One pass: it runs on every sentence
 /// of every call, and on every cue phrase so that cues and text are folded alike.
-fn normalize_with(fillers: &Fillers, text: &str, contract: bool) -> (String, bool) {
+fn normalize_with(folding: &Folding, text: &str, contract: bool) -> (String, bool) {
     let mut out = String::with_capacity(text.len());
     let mut contracted = false;
     let mut word: Option<usize> = None; // start of the word being read, in `out`
@@ -409,7 +420,7 @@ fn normalize_with(fillers: &Fillers, text: &str, contract: bool) -> (String, boo
             continue;
         }
         let kept = end_word(
-            fillers,
+            folding,
             contract.then_some(&mut contracted),
             &mut out,
             &mut word,
@@ -431,7 +442,7 @@ fn normalize_with(fillers: &Fillers, text: &str, contract: bool) -> (String, boo
 /// Closes the word being read: drops it (with the word before, for two-word fillers)
 /// when it is a filler. Returns the word's start when it was kept.
 fn end_word(
-    fillers: &Fillers,
+    folding: &Folding,
     contracted: Option<&mut bool>,
     out: &mut String,
     word: &mut Option<usize>,
@@ -441,12 +452,13 @@ fn end_word(
     let start = word.take()?;
     // "dont", "ill", "youre": speech recognisers drop apostrophes; cues keep them.
     if let Some(contracted) = contracted
-        && let Some(full) = fillers.contractions.get(&out[start..])
+        && let Some(full) = folding.contraction(&out[start..])
     {
         out.truncate(start);
         out.push_str(full);
         *contracted = true;
     }
+    let fillers = &folding.fillers;
     if fillers.is_empty() {
         return Some(start);
     }
@@ -465,29 +477,47 @@ fn end_word(
     Some(start)
 }
 
-/// A small set of filler words with a cheap first-byte and length test in front, since
-/// it is asked about every word of every call.
+/// What normalising does to words beyond case and quotes: drops fillers, restores
+/// contractions written without their apostrophe.
 #[derive(Debug)]
-struct Fillers {
-    words: Vec<String>,
-    first_bytes: [bool; 256],
-    longest: usize,
-    /// Contractions written without their apostrophe, and how cues spell them.
-    contractions: std::collections::HashMap<String, String>,
+struct Folding {
+    fillers: WordSet,
+    /// Contractions as recognisers write them ("dont")…
+    bare: WordSet,
+    /// …and as cues spell them ("don't"), in the same order.
+    contracted: Vec<String>,
 }
 
-impl Fillers {
-    fn new(words: impl Iterator<Item = String>) -> Fillers {
-        let mut f = Fillers {
-            words: Vec::new(),
+impl Folding {
+    /// How cues spell `word` when it is a contraction written without its apostrophe.
+    fn contraction(&self, word: &str) -> Option<&str> {
+        self.bare
+            .position(word)
+            .map(|i| self.contracted[i].as_str())
+    }
+}
+
+/// A small set of words with a cheap first-byte and length test in front, since it is
+/// asked about every word of every call.
+#[derive(Debug)]
+struct WordSet {
+    words: std::collections::HashMap<String, usize>,
+    first_bytes: [bool; 256],
+    longest: usize,
+}
+
+impl WordSet {
+    fn new(words: impl Iterator<Item = String>) -> WordSet {
+        let mut f = WordSet {
+            words: Default::default(),
             first_bytes: [false; 256],
             longest: 0,
-            contractions: Default::default(),
         };
         for w in words {
             f.first_bytes[usize::from(w.as_bytes()[0])] = true;
             f.longest = f.longest.max(w.len());
-            f.words.push(w);
+            let next = f.words.len();
+            f.words.entry(w).or_insert(next);
         }
         f
     }
@@ -497,10 +527,18 @@ impl Fillers {
     }
 
     fn contains(&self, word: &str) -> bool {
-        !word.is_empty()
-            && word.len() <= self.longest
-            && self.first_bytes[usize::from(word.as_bytes()[0])]
-            && self.words.iter().any(|w| w == word)
+        self.position(word).is_some()
+    }
+
+    /// Where `word` is in the set, if it is.
+    fn position(&self, word: &str) -> Option<usize> {
+        if word.is_empty()
+            || word.len() > self.longest
+            || !self.first_bytes[usize::from(word.as_bytes()[0])]
+        {
+            return None;
+        }
+        self.words.get(word).copied()
     }
 }
 
