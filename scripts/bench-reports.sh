@@ -7,14 +7,16 @@
 # `Store::add_call`, facts and step in the call's transaction); starts `nextstep serve
 # --workers 0` on it beside one `nextstep worker` process (which fits the forecast models
 # and the backtest charts and stores them; the server only reads them) and times, with curl, the coaching API, the forecast API and the
-# coach, team and forecast pages: cold (the first request right after a write, which
-# makes the caches rebuild from the facts) and warm (the median of 5). Then times the
-# digest command (a separate process). Prints a Markdown table row per report and the
-# server's peak resident memory (VmHWM).
+# coach, team and forecast pages: first (the first request the server serves), cold (the
+# first request right after a write — a next step set by hand, then a call stored with
+# `calls add` — which makes the cached report catch up with the writes) and warm (the
+# median of 5). Then times the digest command (a separate process). Prints a Markdown
+# table row per report and the server's peak resident memory (VmHWM).
 #
 # Usage: scripts/bench-reports.sh [N_CALLS]   (default 50,000)
 # Env:   DB=postgres://…/empty_db to bench PostgreSQL (or a file); BUILT=1 with DB reuses a
-#        database built by an earlier run; KEEP=1 keeps the temp dir.
+#        database built by an earlier run; KEEP=1 keeps the temp dir; BIN=path times
+#        another build of `nextstep` (an older commit's) on the same database.
 set -euo pipefail
 
 n="${1:-50000}"
@@ -25,7 +27,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 log "building release"
 cargo build --release -q -p nextstep
 cargo build --release -q -p nextstep-server --example scale_db
-bin="$root/target/release/nextstep"
+bin="${BIN:-$root/target/release/nextstep}"
 
 tmp="$(mktemp -d)"
 cleanup() { [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null; [[ -n "${worker_pid:-}" ]] && kill "$worker_pid" 2>/dev/null; [[ "${KEEP:-}" == 1 ]] || rm -rf "$tmp"; }
@@ -54,18 +56,22 @@ log "server at rest: peak RSS $(rss) KB"
 
 # A write anywhere: the caches must rebuild on the next request.
 deal="$("$bin" --db "$db" deals list --open --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
-write() { "$bin" --db "$db" next-step set "$deal" --action "Bench step $RANDOM" --defined-by prospect >/dev/null; }
+write_step() { "$bin" --db "$db" next-step set "$deal" --action "Bench step $RANDOM" --defined-by prospect >/dev/null; }
+write_call() { "$bin" --db "$db" calls add --deal "$deal" --date 2026-08-31 "$root/examples/calls/02-zoom-bail-out-2026-04-15.vtt" >/dev/null; }
 get() { curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 first="$(get /api/v1/forecast)"
 log "first forecast ever (waits for the worker's first fit): $first s"
-printf '| calls | request | cold (after a write) | warm p50 | server peak RSS |\n|---|---|---|---|---|\n'
+printf '| calls | request | first | cold after a step written | cold after a call stored | warm p50 | server peak RSS |\n|---|---|---|---|---|---|---|\n'
 for path in /api/v1/coach /api/v1/forecast /coach /team /forecast; do
-  write
-  cold="$(get "$path")"
+  first="$(get "$path")"
+  write_step
+  after_step="$(get "$path")"
+  write_call
+  after_call="$(get "$path")"
   warm="$(for _ in 1 2 3 4 5; do get "$path"; done | median)"
-  printf '| %s | `GET %s` | %.3f s | %.3f s | %s MB |\n' "$n" "$path" "$cold" "$warm" "$(( $(rss) / 1024 ))"
+  printf '| %s | `GET %s` | %.3f s | %.3f s | %.3f s | %.3f s | %s MB |\n' "$n" "$path" "$first" "$after_step" "$after_call" "$warm" "$(( $(rss) / 1024 ))"
 done
 if [[ -r "/proc/$worker_pid/status" ]]; then
   log "worker peak RSS: $(( $(rss "$worker_pid") / 1024 )) MB"

@@ -69,6 +69,9 @@ pub struct FactFilter {
     pub since: Option<NaiveDate>,
     /// Only calls on or before this date.
     pub until: Option<NaiveDate>,
+    /// Only calls in these ISO weeks (their Mondays): what a cached report re-aggregates
+    /// after a write ([`FactStore::report_changes`]).
+    pub weeks: Option<Vec<NaiveDate>>,
 }
 
 /// A closed-disqualified deal with its owner: the scorecard's early disqualifications.
@@ -120,15 +123,55 @@ pub trait FactStore {
     /// `as_of` (no outcome, or closed after it) that `scope` sees, with their call facts,
     /// steps (no text) and stage changes, and whether anything in scope records activity
     /// or stage changes at all. Its cost follows the open pipeline, not the history.
+    ///
+    /// With `only`, the deals, facts, steps and stage changes are only those of these
+    /// deals (the rest is still scope-wide): what a cached read needs after a write
+    /// touched them ([`OpenForecastInputs::merge`]).
     async fn open_forecast_inputs(
         &self,
         scope: &Scope,
         as_of: NaiveDate,
+        only: Option<&[i64]>,
     ) -> Result<OpenForecastInputs, StoreError>;
+    /// Where the reports' change log stands, read in one statement: a report built after
+    /// this read is current for at least this position.
+    async fn report_position(&self) -> Result<ReportPosition, StoreError>;
+    /// What was written after change `since` (a [`ReportPosition::seq`]): the weeks of
+    /// call facts and the deals it touched, or `None` when it may have touched everything
+    /// (the roster or an account changed, the log was pruned past `since`, or more than
+    /// `limit` weeks and deals changed) and a report must be built whole.
+    async fn report_changes(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Option<ReportChanges>, StoreError>;
     /// The stored forecast fit of `key` (a scope's), if any.
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError>;
     /// Stores (replaces) the forecast fit of `key`.
     async fn store_fit(&self, key: &str, fit: &StoredFit) -> Result<(), StoreError>;
+}
+
+/// A point in the store's writes: the data version (moved by every write the reports
+/// read) and the sequence number of the last entry in the reports' change log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportPosition {
+    /// The data version.
+    pub version: i64,
+    /// The last change's sequence number (0: none yet).
+    pub seq: i64,
+}
+
+/// What a run of writes touched ([`FactStore::report_changes`]), each list sorted and
+/// without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportChanges {
+    /// Weeks (their Mondays) whose call facts changed, or moved to another rep.
+    pub weeks: Vec<NaiveDate>,
+    /// Deals that changed, or whose calls, steps or stage history did.
+    pub deals: Vec<i64>,
+    /// Calls judged again or deleted: what a report quotes from them may have changed
+    /// even where their counts did not.
+    pub calls: Vec<i64>,
 }
 
 /// The forecast's inputs for the open pipeline ([`FactStore::open_forecast_inputs`]).
@@ -150,4 +193,55 @@ pub struct OpenForecastInputs {
     pub activity_recorded: bool,
     /// Whether any deal in scope has a recorded stage change.
     pub history_recorded: bool,
+}
+
+impl OpenForecastInputs {
+    /// Brings a whole read up to date with `newer`, the same read restricted to the
+    /// `changed` deals after a write: their rows here are replaced by `newer`'s (a deal
+    /// closed since is gone), the scope-wide fields are `newer`'s, and every list keeps
+    /// the order a whole read gives — so the result equals a whole read made now.
+    pub fn merge(&mut self, newer: OpenForecastInputs, changed: &[i64]) {
+        let changed: std::collections::HashSet<i64> = changed.iter().copied().collect();
+        // Grown by exactly what is added and sorted in place: a list of 150,000 steps
+        // doubled, or sorted through a buffer of half its size, for a handful of rows.
+        fn replace<T>(
+            kept: &mut Vec<T>,
+            newer: Vec<T>,
+            gone: impl Fn(&T) -> bool,
+            sort: impl FnOnce(&mut [T]),
+        ) {
+            kept.retain(|x| !gone(x));
+            kept.reserve_exact(newer.len());
+            kept.extend(newer);
+            sort(kept);
+        }
+        replace(
+            &mut self.deals,
+            newer.deals,
+            |d| changed.contains(&d.id),
+            |v| v.sort_unstable_by_key(|d| d.id),
+        );
+        replace(
+            &mut self.facts,
+            newer.facts,
+            |f| changed.contains(&f.deal_id),
+            |v| v.sort_unstable_by_key(|f| (f.date, f.call_id)),
+        );
+        replace(
+            &mut self.steps,
+            newer.steps,
+            |s| changed.contains(&s.deal_id),
+            |v| v.sort_unstable_by_key(|s| s.id),
+        );
+        // Stable: a deal's changes all come from one read, already in time order.
+        replace(
+            &mut self.history,
+            newer.history,
+            |(deal, _)| changed.contains(deal),
+            |v| v.sort_by_key(|(deal, _)| *deal),
+        );
+        self.closed_stages = newer.closed_stages;
+        self.activity_recorded = newer.activity_recorded;
+        self.history_recorded = newer.history_recorded;
+    }
 }

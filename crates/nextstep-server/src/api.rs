@@ -763,8 +763,9 @@ async fn coach(
     ApiCaller(c): ApiCaller,
 ) -> ApiResult<axum::response::Response> {
     let report = crate::reports::cached_coach(&state, &c.scope(), &CoachFilter::default()).await?;
-    // Serialised straight from the shared cached report: no per-request copy.
-    Ok(Json(&*report).into_response())
+    // Serialised from the shared cached report as it is sent: no per-request copy, and
+    // no buffer the size of the whole answer.
+    Ok(crate::json_stream::json_stream(report))
 }
 
 /// Which deals of the forecast a page lists.

@@ -22,6 +22,7 @@ mod forecast_fits;
 mod form_token;
 mod hashing;
 pub mod jobs;
+mod json_stream;
 mod limits;
 mod metrics_layer;
 pub mod outbox;

@@ -3,6 +3,13 @@
 //! one row to learn whether its cached report is current, and only a write anywhere (or a
 //! new day, for the forecast) makes the next request rebuild it — from the per-call facts,
 //! never the analyses (`crate::reports`, which reads and fills these caches).
+//!
+//! A rebuild after a write is incremental: each entry keeps what it was made from (the
+//! coaching report's per-rep, per-week aggregates; the forecast's open-pipeline inputs)
+//! with the store's change-log position, and the store's log says which weeks and deals
+//! the writes since touched — only those are read again. One rebuild runs at a time per
+//! kind of report, so concurrent requests after a write wait for it instead of each
+//! holding a copy of the pipeline in memory.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -10,7 +17,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use nextstep_core::Scope;
-use nextstep_insight::coach::CoachReport;
+use nextstep_core::facts::{OpenForecastInputs, ReportPosition};
+use nextstep_insight::stored_reports::CoachBuild;
 
 /// A cached report with the data version and day it was built on.
 type Versioned<V> = (i64, NaiveDate, Arc<V>);
@@ -69,11 +77,61 @@ pub type CoachKey = (
     Option<NaiveDate>,
 );
 
+/// Something built on a store position, by key: the latest build per key.
+pub struct PositionCache<K, V> {
+    entries: Mutex<HashMap<K, (ReportPosition, Arc<V>)>>,
+}
+
+impl<K, V> Default for PositionCache<K, V> {
+    fn default() -> Self {
+        PositionCache {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V> PositionCache<K, V> {
+    /// `key`'s latest build and the position it was made on.
+    pub fn latest(&self, key: &K) -> Option<(ReportPosition, Arc<V>)> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).map(|(p, v)| (*p, v.clone()))
+    }
+
+    /// Takes `key`'s latest build out of the cache.
+    pub fn take(&self, key: &K) -> Option<(ReportPosition, Arc<V>)> {
+        self.entries.lock().ok()?.remove(key)
+    }
+
+    /// Keeps `value` for `key` (replacing an older one).
+    pub fn put(&self, key: K, position: ReportPosition, value: Arc<V>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(key, (position, value));
+        }
+    }
+}
+
+/// A scope's forecast inputs as last read, for the day they were read as of: taken out
+/// while a rebuild merges the changes since and scores them, then put back.
+pub struct KeptInputs {
+    /// The day the deals were open at.
+    pub day: NaiveDate,
+    /// The change-log position they are current for.
+    pub position: ReportPosition,
+    /// The inputs.
+    pub inputs: OpenForecastInputs,
+}
+
 /// The caches the server keeps beside the pipeline's.
 #[derive(Default)]
 pub struct ReportCaches {
-    /// Coaching reports by scope and filter.
-    pub coach: VersionCache<CoachKey, CoachReport>,
+    /// Coaching reports by scope and filter, with the aggregates they were made from.
+    pub coach: PositionCache<CoachKey, CoachBuild>,
+    /// One coaching rebuild at a time.
+    pub coach_builds: tokio::sync::Mutex<()>,
+    /// The forecast's inputs by scope.
+    pub forecast_inputs: Mutex<HashMap<Scope, KeptInputs>>,
+    /// One forecast rebuild at a time.
+    pub forecast_builds: tokio::sync::Mutex<()>,
     /// Forecast reports by scope (the day is part of the entry).
     pub forecast: VersionCache<Scope, nextstep_insight::forecast::ForecastReport>,
     /// The forecast page's backtest chart (or why there is none), by scope: the latest,

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use nextstep_core::dataset::Dataset;
-use nextstep_core::facts::{FactStore, StoredFit};
+use nextstep_core::facts::{FactStore, OpenForecastInputs, ReportPosition, StoredFit};
 use nextstep_core::{Scope, Store, StoreError};
 use nextstep_insight::backtest::{backtest_with_history, default_cutoff, reliability_svg};
 use nextstep_insight::coach::{CoachFilter, CoachReport};
 use nextstep_insight::forecast::{Fit, ForecastError, StageBaseline, StageHistory, fit};
-use nextstep_insight::stored_reports::{coach_report, facts_dataset};
+use nextstep_insight::stored_reports::{coach_build, facts_dataset};
 
-use crate::report_cache::CoachKey;
+use crate::report_cache::{CoachKey, KeptInputs};
 use crate::state::AppState;
 
 /// The forecast page's backtest: its reliability diagram and a line of figures, or why
@@ -55,15 +55,16 @@ pub fn backtest_chart(data: &Dataset, history: &StageHistory) -> Result<(String,
 // ---------------------------------------------------------------------------------------
 // The server's cached reports and its forecast fits
 
-/// The coaching report of `scope` under `filter`, from the cache when current.
+/// How many changed weeks and deals a rebuild reads again before it reads everything.
+const CHANGES_LIMIT: usize = 5_000;
+
+/// The coaching report of `scope` under `filter`, from the cache when current; after a
+/// write, only the weeks the write touched are aggregated again.
 pub async fn cached_coach(
     state: &AppState,
     scope: &Scope,
     filter: &CoachFilter,
 ) -> Result<Arc<CoachReport>, StoreError> {
-    let version = state.db().data_version().await?;
-    // Coaching does not depend on the day; a fixed one keeps entries until a write.
-    let day = NaiveDate::MIN;
     let key: CoachKey = (
         *scope,
         filter.rep.clone(),
@@ -71,15 +72,43 @@ pub async fn cached_coach(
         filter.since,
         filter.until,
     );
-    if let Some(report) = state.report_caches().coach.get(&key, version, day) {
+    let caches = state.report_caches();
+    let current = |position: ReportPosition| {
+        caches
+            .coach
+            .latest(&key)
+            .filter(|(at, _)| at.version == position.version)
+            .map(|(_, build)| build.report.clone())
+    };
+    if let Some(report) = current(state.db().report_position().await?) {
         return Ok(report);
     }
-    let report =
-        Arc::new(coach_report(state.db(), scope, filter, state.rules().ask_instead()).await?);
-    state
-        .report_caches()
-        .coach
-        .put(key, version, day, report.clone());
+    let _one_at_a_time = caches.coach_builds.lock().await;
+    // The rebuild this request waited for may have made it.
+    let position = state.db().report_position().await?;
+    if let Some(report) = current(position) {
+        return Ok(report);
+    }
+    // Taken out: its aggregates move into the new build instead of being copied.
+    let previous = caches.coach.take(&key);
+    let changes = match &previous {
+        Some((at, _)) => state.db().report_changes(at.seq, CHANGES_LIMIT).await?,
+        None => None,
+    };
+    let before = previous.zip(changes.as_ref()).map(|((_, build), changes)| {
+        let build = Arc::try_unwrap(build).unwrap_or_else(|shared| (*shared).clone());
+        (build, changes)
+    });
+    let build = coach_build(
+        state.db(),
+        scope,
+        filter,
+        state.rules().ask_instead(),
+        before,
+    )
+    .await?;
+    let report = build.report.clone();
+    caches.coach.put(key, position, Arc::new(build));
     Ok(report)
 }
 
@@ -105,28 +134,54 @@ pub async fn cached_forecast(
     state: &AppState,
     scope: &Scope,
 ) -> Result<Arc<nextstep_insight::forecast::ForecastReport>, StoreError> {
-    let version = state.db().data_version().await?;
+    let caches = state.report_caches();
     let today = chrono::Utc::now().date_naive();
-    if let Some(report) = state.report_caches().forecast.get(scope, version, today)
+    let version = state.db().data_version().await?;
+    if let Some(report) = caches.forecast.get(scope, version, today)
         && fit_still_current(state, scope, &report, version).await?
     {
         return Ok(report);
     }
+    let _one_at_a_time = caches.forecast_builds.lock().await;
+    // The rebuild this request waited for may have made it.
+    let position = state.db().report_position().await?;
+    let version = position.version;
+    if let Some(report) = caches.forecast.get(scope, version, today)
+        && fit_still_current(state, scope, &report, version).await?
+    {
+        return Ok(report);
+    }
+    // Requests already holding the old report keep it; the cache lets it go now rather
+    // than after its successor is built, so the two are not in memory together.
+    caches.forecast.forget(scope);
     // The model is fitted off the request path; the request scores the open deals with
     // the stored fit (fitting only when the scope has none yet).
     let (fit, stored) = current(state, scope, version).await?;
     let failed = |e: tokio::task::JoinError| StoreError::Query(format!("the forecast failed: {e}"));
     let mut report = match stored_baseline(state, scope, &stored).await? {
-        // Fitted together and stored: only the open deals are read.
+        // Fitted together and stored: only the open deals are read, and after a write
+        // only the deals it touched.
         Some(baseline) => {
             let started = std::time::Instant::now();
-            let inputs = state.db().open_forecast_inputs(scope, today).await?;
+            let inputs = open_inputs(state, scope, today).await?;
             let read = started.elapsed();
-            let report = tokio::task::spawn_blocking(move || {
-                nextstep_insight::forecast::forecast_open(inputs, fit, baseline, None, today)
+            let (report, inputs) = tokio::task::spawn_blocking(move || {
+                nextstep_insight::forecast::forecast_open_keeping(
+                    inputs, fit, baseline, None, today,
+                )
             })
             .await
             .map_err(failed)?;
+            if let Ok(mut kept) = caches.forecast_inputs.lock() {
+                kept.insert(
+                    *scope,
+                    KeptInputs {
+                        day: today,
+                        position,
+                        inputs,
+                    },
+                );
+            }
             tracing::debug!(
                 target: "nextstep_server::timing",
                 "forecast of {scope:?}: read {read:?}, scored {:?}",
@@ -146,11 +201,40 @@ pub async fn cached_forecast(
     report.model.fitted_at = Some(stored.fitted_at);
     report.model.data_version = Some(stored.data_version);
     let report = Arc::new(report);
-    state
-        .report_caches()
-        .forecast
-        .put(*scope, version, today, report.clone());
+    caches.forecast.put(*scope, version, today, report.clone());
     Ok(report)
+}
+
+/// The open pipeline of `scope` as of `today`: the inputs kept from the last read with
+/// the deals changed since read again, or a whole read (the first, a new day, or more
+/// changes than [`CHANGES_LIMIT`]). Call with the position read before.
+async fn open_inputs(
+    state: &AppState,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<OpenForecastInputs, StoreError> {
+    let kept = state
+        .report_caches()
+        .forecast_inputs
+        .lock()
+        .ok()
+        .and_then(|mut kept| kept.remove(scope))
+        .filter(|k| k.day == today);
+    if let Some(kept) = kept
+        && let Some(changes) = state
+            .db()
+            .report_changes(kept.position.seq, CHANGES_LIMIT)
+            .await?
+    {
+        let mut inputs = kept.inputs;
+        let newer = state
+            .db()
+            .open_forecast_inputs(scope, today, Some(&changes.deals))
+            .await?;
+        inputs.merge(newer, &changes.deals);
+        return Ok(inputs);
+    }
+    state.db().open_forecast_inputs(scope, today, None).await
 }
 
 /// The stage baseline stored with `fit` (the same data version and day), if any: `None`

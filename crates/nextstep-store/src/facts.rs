@@ -140,8 +140,19 @@ impl FactStore for crate::Db {
         &self,
         scope: &Scope,
         as_of: NaiveDate,
+        only: Option<&[i64]>,
     ) -> Result<nextstep_core::facts::OpenForecastInputs, StoreError> {
-        delegate_facts!(self, s => s.open_forecast_inputs(scope, as_of).await)
+        delegate_facts!(self, s => s.open_forecast_inputs(scope, as_of, only).await)
+    }
+    async fn report_position(&self) -> Result<nextstep_core::facts::ReportPosition, StoreError> {
+        delegate_facts!(self, s => s.report_position().await)
+    }
+    async fn report_changes(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Option<nextstep_core::facts::ReportChanges>, StoreError> {
+        delegate_facts!(self, s => s.report_changes(since, limit).await)
     }
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError> {
         delegate_facts!(self, s => s.stored_fit(key).await)

@@ -29,17 +29,6 @@ pub(crate) fn visible_deal_ids(scope: &crate::Scope, column: &str) -> String {
     }
 }
 
-/// The condition (` AND …`) that narrows rows with a deal id in `column` to the deals
-/// `scope` sees that are open at the end of `as_of`: no outcome, or closed after it. The
-/// date is formatted by Rust (`YYYY-MM-DD`, never caller text), like the rep ids.
-pub(crate) fn open_deal_ids(scope: &crate::Scope, column: &str, as_of: NaiveDate) -> String {
-    format!(
-        " AND {column} IN (SELECT d.id FROM deals d WHERE {}{})",
-        open_at(as_of),
-        scope_condition(scope)
-    )
-}
-
 /// A deal (`d`) open at the end of `as_of`.
 pub(crate) fn open_at(as_of: NaiveDate) -> String {
     format!("(d.outcome IS NULL OR d.closed > {})", date_literal(as_of))

@@ -107,7 +107,7 @@ pub use baseline::{StageBaseline, StageRate};
 pub use model::{Coefficient, ForecastModel};
 pub use report::{
     Category, Estimate, ForecastDeal, ForecastReport, ModelInfo, Total, TotalRow, categorize, fit,
-    forecast, forecast_open, forecast_with_fit, forecast_with_history,
+    forecast, forecast_open, forecast_open_keeping, forecast_with_fit, forecast_with_history,
 };
 pub(crate) use snapshot::Context;
 pub use snapshot::{DealSnapshot, StageHistory, StepAsOf, snapshot};

@@ -30,7 +30,15 @@ pub(super) async fn insert_call(
     .await
     .map_err(db_err)?;
     let stored = call_at(&row)?;
-    write_facts(conn, stored.id, deal_id, call.date, &call.analysis).await?;
+    write_facts(
+        conn,
+        FactWrite::New,
+        stored.id,
+        deal_id,
+        call.date,
+        &call.analysis,
+    )
+    .await?;
     let Some(step) = step else {
         return Ok((stored, None));
     };
@@ -94,7 +102,15 @@ pub(super) async fn rejudge_call(
     };
     let stored = call_at(&row)?;
     let deal_id = stored.deal_id;
-    write_facts(&mut tx, call_id, deal_id, stored.date, &call.analysis).await?;
+    write_facts(
+        &mut tx,
+        FactWrite::Rewrite,
+        call_id,
+        deal_id,
+        stored.date,
+        &call.analysis,
+    )
+    .await?;
     let now = Utc::now();
     let open: Option<i64> =
         sqlx::query_scalar("SELECT id FROM next_steps WHERE call_id = $1 AND status = 'open'")

@@ -31,10 +31,26 @@ macro_rules! bind_filter {
     }};
 }
 
+/// The columns [`write_facts`] writes, in bind order.
+const FACT_INSERT: &str = "INSERT INTO call_facts (call_id, deal_id, date, week, asked, \
+     asked_next_step, step_by, confirmed, volunteered, negative_signals, bail_outs, \
+     bail_out_signal, confronted, no_fit) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+/// Whether [`write_facts`] adds a new call's facts or rewrites a judged-again call's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum FactWrite {
+    /// A new call: a plain insert (no upsert's update triggers on PostgreSQL).
+    New,
+    /// A call judged again: replaces the row.
+    Rewrite,
+}
+
 /// Writes (or rewrites) call `call_id`'s facts from its analysis, inside the
 /// caller's transaction.
 pub(super) async fn write_facts(
     conn: &mut Conn,
+    write: FactWrite,
     call_id: i64,
     deal_id: i64,
     date: chrono::NaiveDate,
@@ -42,35 +58,36 @@ pub(super) async fn write_facts(
 ) -> Result<(), StoreError> {
     let f = Facts::of(analysis);
     let b = |x: bool| i32::from(x);
-    sqlx::query(
-        "INSERT INTO call_facts (call_id, deal_id, date, week, asked, asked_next_step, \
-         step_by, confirmed, volunteered, negative_signals, bail_outs, bail_out_signal, \
-         confronted, no_fit) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (call_id) DO UPDATE SET asked = excluded.asked, \
-         asked_next_step = excluded.asked_next_step, step_by = excluded.step_by, \
-         confirmed = excluded.confirmed, volunteered = excluded.volunteered, \
-         negative_signals = excluded.negative_signals, bail_outs = excluded.bail_outs, \
-         bail_out_signal = excluded.bail_out_signal, confronted = excluded.confronted, \
-         no_fit = excluded.no_fit",
-    )
-    .bind(call_id)
-    .bind(deal_id)
-    .bind(date)
-    .bind(week_monday(date))
-    .bind(b(f.asked))
-    .bind(b(f.asked_next_step))
-    .bind(f.step_by.map(defined_by_str))
-    .bind(b(f.confirmed))
-    .bind(f.volunteered)
-    .bind(f.negative_signals)
-    .bind(f.bail_outs)
-    .bind(f.bail_out_signal.as_deref())
-    .bind(b(f.confronted))
-    .bind(b(f.no_fit))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    let sql = match write {
+        FactWrite::New => FACT_INSERT,
+        FactWrite::Rewrite => concatcp!(
+            FACT_INSERT,
+            " ON CONFLICT (call_id) DO UPDATE SET asked = excluded.asked, \
+             asked_next_step = excluded.asked_next_step, step_by = excluded.step_by, \
+             confirmed = excluded.confirmed, volunteered = excluded.volunteered, \
+             negative_signals = excluded.negative_signals, bail_outs = excluded.bail_outs, \
+             bail_out_signal = excluded.bail_out_signal, confronted = excluded.confronted, \
+             no_fit = excluded.no_fit"
+        ),
+    };
+    sqlx::query(sql)
+        .bind(call_id)
+        .bind(deal_id)
+        .bind(date)
+        .bind(week_monday(date))
+        .bind(b(f.asked))
+        .bind(b(f.asked_next_step))
+        .bind(f.step_by.map(defined_by_str))
+        .bind(b(f.confirmed))
+        .bind(f.volunteered)
+        .bind(f.negative_signals)
+        .bind(f.bail_outs)
+        .bind(f.bail_out_signal.as_deref())
+        .bind(b(f.confronted))
+        .bind(b(f.no_fit))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -90,7 +107,78 @@ pub(super) fn fact_conditions(filter: &FactFilter, first: usize) -> String {
     if filter.until.is_some() {
         sql.push_str(&format!(" AND f.date <= ${n}"));
     }
+    if let Some(weeks) = &filter.weeks {
+        // Dates formatted by chrono: literals, not binds, so the numbering above holds.
+        let list: Vec<String> = weeks.iter().map(|w| date_literal(*w)).collect();
+        if list.is_empty() {
+            sql.push_str(" AND FALSE");
+        } else {
+            sql.push_str(&format!(" AND f.week IN ({})", list.join(", ")));
+        }
+    }
     sql
+}
+
+/// The SQL of `FactStore::report_position`.
+pub(super) async fn report_position(store: &Backend) -> Result<ReportPosition, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT version FROM data_version WHERE id = 1), \
+         CAST(COALESCE((SELECT MAX(seq) FROM report_changes), 0) AS BIGINT)",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .map_err(db_err)?;
+    Ok(ReportPosition {
+        version: col(&row, 0, "data_version.version")?,
+        seq: col(&row, 1, "report_changes.seq")?,
+    })
+}
+
+/// The SQL of `FactStore::report_changes`.
+pub(super) async fn report_changes(
+    store: &Backend,
+    since: i64,
+    limit: usize,
+) -> Result<Option<ReportChanges>, StoreError> {
+    let first: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM report_changes")
+        .fetch_one(&store.pool)
+        .await
+        .map_err(db_err)?;
+    // Entries after `since` were pruned: what they touched is unknown.
+    if first.is_some_and(|first| first > since + 1) && since > 0 {
+        return Ok(None);
+    }
+    let rows = sqlx::query(
+        "SELECT DISTINCT week, deal_id, call_id FROM report_changes WHERE seq > $1 \
+         ORDER BY week, deal_id, call_id LIMIT $2",
+    )
+    .bind(since)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1))
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db_err)?;
+    if rows.len() > limit {
+        return Ok(None);
+    }
+    let mut changes = ReportChanges::default();
+    for row in &rows {
+        let week: Option<chrono::NaiveDate> = col(row, 0, "report_changes.week")?;
+        let deal: Option<i64> = col(row, 1, "report_changes.deal_id")?;
+        if week.is_none() && deal.is_none() {
+            return Ok(None);
+        }
+        let call: Option<i64> = col(row, 2, "report_changes.call_id")?;
+        changes.weeks.extend(week);
+        changes.deals.extend(deal);
+        changes.calls.extend(call);
+    }
+    changes.weeks.sort_unstable();
+    changes.weeks.dedup();
+    changes.deals.sort_unstable();
+    changes.deals.dedup();
+    changes.calls.sort_unstable();
+    changes.calls.dedup();
+    Ok(Some(changes))
 }
 
 /// The SQL of `FactStore::rep_weeks`.
@@ -243,17 +331,25 @@ pub(super) async fn open_forecast_inputs(
     store: &Backend,
     scope: &Scope,
     as_of: chrono::NaiveDate,
+    only: Option<&[i64]>,
 ) -> Result<OpenForecastInputs, StoreError> {
-    let deals_sql = format!(
-        "{DEAL_SELECT} WHERE {}{} ORDER BY d.id",
-        open_at(as_of),
-        scope_condition(scope)
-    );
+    // Deal ids are integers formatted here: literals, never caller text.
+    let only = match only {
+        None => String::new(),
+        Some([]) => " AND FALSE".to_string(),
+        Some(ids) => {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(" AND d.id IN ({})", list.join(","))
+        }
+    };
+    let open = format!("{}{}{only}", open_at(as_of), scope_condition(scope));
+    let open_ids =
+        |column: &str| format!(" AND {column} IN (SELECT d.id FROM deals d WHERE {open})");
+    let deals_sql = format!("{DEAL_SELECT} WHERE {open} ORDER BY d.id");
     let deals = fetch_decoded(store, deals_sql, |row| deal_at(row, 0)).await?;
-    let facts = fact_rows_where(store, &open_deal_ids(scope, "f.deal_id", as_of)).await?;
-    let steps = step_rows_where(store, &open_deal_ids(scope, "deal_id", as_of)).await?;
-    let history =
-        deals::stage_history_where(store, &open_deal_ids(scope, "deal_id", as_of)).await?;
+    let facts = fact_rows_where(store, &open_ids("f.deal_id")).await?;
+    let steps = step_rows_where(store, &open_ids("deal_id")).await?;
+    let history = deals::stage_history_where(store, &open_ids("deal_id")).await?;
     let stages_sql = format!(
         "SELECT DISTINCT d.stage FROM deals d WHERE d.outcome IS NOT NULL{} ORDER BY d.stage",
         scope_condition(scope)

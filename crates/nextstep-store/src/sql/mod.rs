@@ -27,7 +27,7 @@ use nextstep_core::text::{
     parse_status, parse_upload_status, role_str, source_str, status_str,
 };
 
-use nextstep_core::facts::OpenForecastInputs;
+use nextstep_core::facts::{OpenForecastInputs, ReportChanges, ReportPosition};
 
 use crate::errors::{corrupt, db_err, migrate_err};
 use crate::facts::{
@@ -37,7 +37,7 @@ use crate::import_plan::{
     ImportPlan, MAX_BINDS, Resolved, StoredDeal, Update, check_unique, distinct, plan_import,
     same_f64,
 };
-use crate::scope::{date_literal, open_at, open_deal_ids, scope_condition, visible_deal_ids};
+use crate::scope::{date_literal, open_at, scope_condition, visible_deal_ids};
 use crate::{
     ApiToken, Call, ConfirmLink, Deal, DealFilter, ImportStats, LinkAnswer, LoginGate, NewAccount,
     NewApiToken, NewCall, NewConfirmLink, NewContact, NewDeal, NewNextStep, NewRep, NewSession,
@@ -62,7 +62,7 @@ mod users;
 use accounts::ensure_names;
 use calls::{calls_where, insert_call};
 use deals::{deal_exists, deal_visible};
-use facts::write_facts;
+use facts::{FactWrite, write_facts};
 use steps::{insert_step, record_step};
 use users::{USER_SELECT, user_at};
 
@@ -89,6 +89,8 @@ async fn fetch_decoded<T>(
     while let Some(row) = rows.try_next().await.map_err(db_err)? {
         decoded.push(decode(&row)?);
     }
+    // Doubling left up to half the list unused; a cache may keep it for a day.
+    decoded.shrink_to_fit();
     Ok(decoded)
 }
 

@@ -260,8 +260,19 @@ impl crate::facts::FactStore for Backend {
         &self,
         scope: &Scope,
         as_of: chrono::NaiveDate,
+        only: Option<&[i64]>,
     ) -> Result<OpenForecastInputs, StoreError> {
-        facts::open_forecast_inputs(self, scope, as_of).await
+        facts::open_forecast_inputs(self, scope, as_of, only).await
+    }
+    async fn report_position(&self) -> Result<ReportPosition, StoreError> {
+        facts::report_position(self).await
+    }
+    async fn report_changes(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Option<ReportChanges>, StoreError> {
+        facts::report_changes(self, since, limit).await
     }
     async fn stored_fit(&self, key: &str) -> Result<Option<StoredFit>, StoreError> {
         fits::stored_fit(self, key).await
