@@ -102,18 +102,19 @@ pub async fn coach_build<S: Store + FactStore>(
 /// `fresh` (the same weeks aggregated again), or who have one of the `calls` judged
 /// again (sorted) among them.
 fn reps_changed(stale: &[RepWeek], fresh: &[RepWeek], calls: &[i64]) -> HashSet<String> {
-    let by_rep = |rows: &[RepWeek]| {
-        let mut map: HashMap<String, Vec<RepWeek>> = HashMap::new();
+    // Borrowed, not copied: these are a week's rows for every rep.
+    fn by_rep(rows: &[RepWeek]) -> HashMap<&str, Vec<&RepWeek>> {
+        let mut map: HashMap<&str, Vec<&RepWeek>> = HashMap::new();
         for w in rows {
-            map.entry(w.rep.clone()).or_default().push(w.clone());
+            map.entry(w.rep.as_str()).or_default().push(w);
         }
         for rows in map.values_mut() {
             rows.sort_by_key(|w| w.week);
         }
         map
-    };
+    }
     let (old, new) = (by_rep(stale), by_rep(fresh));
-    let judged_again = |rows: &[RepWeek]| {
+    let judged_again = |rows: &[&RepWeek]| {
         rows.iter()
             .flat_map(|w| &w.call_ids)
             .any(|c| calls.binary_search(&c.call_id).is_ok())
@@ -123,7 +124,7 @@ fn reps_changed(stale: &[RepWeek], fresh: &[RepWeek], calls: &[i64]) -> HashSet<
         .filter(|rep| {
             old.get(*rep) != new.get(*rep) || new.get(*rep).is_some_and(|rows| judged_again(rows))
         })
-        .cloned()
+        .map(|rep| rep.to_string())
         .collect()
 }
 

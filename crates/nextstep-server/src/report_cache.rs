@@ -52,8 +52,8 @@ impl<K: Hash + Eq, V> VersionCache<K, V> {
         entries.get(key).map(|(v, _, r)| (*v, r.clone()))
     }
 
-    /// Drops `key`'s report (its inputs changed without the data version moving: a
-    /// forecast fit stored).
+    /// Drops `key`'s report: its inputs changed without the data version moving (a
+    /// forecast fit stored), or a rebuild starts and the old one need not outlive it.
     pub fn forget(&self, key: &K) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(key);

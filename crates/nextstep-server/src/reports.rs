@@ -207,7 +207,7 @@ pub async fn cached_forecast(
 
 /// The open pipeline of `scope` as of `today`: the inputs kept from the last read with
 /// the deals changed since read again, or a whole read (the first, a new day, or more
-/// changes than [`CHANGES_LIMIT`]). Call with the position read before.
+/// changes than [`CHANGES_LIMIT`]).
 async fn open_inputs(
     state: &AppState,
     scope: &Scope,
