@@ -1,6 +1,9 @@
 //! The forecast's model, fitted off the request path. A request scores the open deals
-//! with the scope's stored fit (`FactStore::stored_fit`) and never fits — except the
-//! very first time a scope asks, when there is nothing stored yet. When the stored fit is
+//! with the scope's stored fit (`FactStore::stored_fit`) and never fits. The very first
+//! time a scope asks, when there is nothing stored yet, the request starts the first fit
+//! in the background ([`Refits::start_first`]) and waits for it up to
+//! [`FIRST_ANSWER_WAIT`]; a fit that takes longer (a big team's first fit takes minutes)
+//! is answered "being fitted" and the next request finds it. When the stored fit is
 //! behind (the data version moved, or a day passed) the request asks for a refit, and
 //! [`run`] — a task beside the upload sweeper in `serve` — fits after a short debounce
 //! (a burst of writes gives one fit), and also every [`SCHEDULE`] for every scope that
@@ -15,10 +18,10 @@
 //! The backtest chart of the forecast page is stored beside the fit (under
 //! [`chart_key`]) for the same reason.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nextstep_core::Scope;
 use tokio::sync::Notify;
@@ -36,6 +39,8 @@ pub struct Refits {
     pub(crate) wake: Notify,
     elsewhere: AtomicBool,
     fitted: AtomicUsize,
+    first: Mutex<HashMap<String, Instant>>,
+    first_answer_wait: Mutex<Option<Duration>>,
 }
 
 impl Refits {
@@ -67,6 +72,48 @@ impl Refits {
         self.wake.notify_one();
     }
 
+    /// Marks the first making of what is stored under `key` (a scope's fit or its chart)
+    /// as started, unless it already is: when it was started, and whether this call
+    /// started it (and so must run it).
+    pub(crate) fn start_first(&self, key: &str) -> (Instant, bool) {
+        let Ok(mut first) = self.first.lock() else {
+            return (Instant::now(), false);
+        };
+        match first.get(key) {
+            Some(at) => (*at, false),
+            None => {
+                let now = Instant::now();
+                first.insert(key.to_string(), now);
+                (now, true)
+            }
+        }
+    }
+
+    /// Marks the first making of `key` as over (stored or failed): a later request that
+    /// still finds nothing stored starts another.
+    pub(crate) fn end_first(&self, key: &str) {
+        if let Ok(mut first) = self.first.lock() {
+            first.remove(key);
+        }
+    }
+
+    /// How long a request waits for a first fit (or chart) before it answers "being made":
+    /// [`FIRST_ANSWER_WAIT`] unless set otherwise (what tests of the answer set).
+    pub fn first_answer_wait(&self) -> Duration {
+        self.first_answer_wait
+            .lock()
+            .ok()
+            .and_then(|w| *w)
+            .unwrap_or(FIRST_ANSWER_WAIT)
+    }
+
+    /// Sets how long a request waits for a first fit before it answers "being fitted".
+    pub fn set_first_answer_wait(&self, wait: Duration) {
+        if let Ok(mut w) = self.first_answer_wait.lock() {
+            *w = Some(wait);
+        }
+    }
+
     pub(crate) fn remember(&self, scope: Scope) {
         if let Ok(mut k) = self.known.lock() {
             k.insert(scope);
@@ -88,12 +135,18 @@ impl Refits {
     }
 }
 
-/// How long a request that finds no stored fit (or chart) waits for a worker to store one
-/// before it fits in its own process after all — unless a worker is running the fit.
+/// How long a request that finds no stored fit waits for the first one before it answers
+/// that the model is being fitted: a small team's first fit (well under a second) is
+/// answered at once, a big team's (minutes at 500,000 calls on a 2-core machine) does not
+/// hold a request — or its memory — past the request timeout.
+pub const FIRST_ANSWER_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a first fit queued for the workers waits for one to take it before the server
+/// fits it in its own process after all (no worker is running).
 pub const FIRST_FIT_WAIT: Duration = Duration::from_secs(60);
 
-/// How long such a request waits at most while a worker is running the fit (a first fit
-/// at 500,000 calls took over two minutes on a 2-core machine).
+/// How long a first fit queued for the workers is waited for at most while a worker is
+/// running it (a first fit at 500,000 calls took over two minutes on a 2-core machine).
 pub const FIRST_FIT_LIMIT: Duration = Duration::from_secs(600);
 
 /// The scope a key made by [`scope_key`] names; `None` for anything else.

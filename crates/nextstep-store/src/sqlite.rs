@@ -74,9 +74,12 @@ fn is_locked(e: &sqlx::Error) -> bool {
 /// default 2 MiB holds a tenth of a 100,000-deal database and every miss is a read system
 /// call (the pipeline's second query took twice as long). Pages are allocated as read, so
 /// the four connections' caches are part of the server's memory: at 64 MiB each they
-/// made a quarter of a gigabyte once the reports had scanned a 500,000-call database;
-/// 16 MiB still holds the pipeline's indexes, and the rest comes from the OS page cache.
-const CACHE_KIB: &str = "-16384";
+/// made a quarter of a gigabyte once the reports had scanned a 500,000-call database.
+/// 8 MiB: the server's peak serving the team reports at 500,000 calls was 294 MB at
+/// 12 MiB and 283 MB at 8 MiB (target 300), with the pipeline API over 100,000 deals no
+/// slower (p99 11 ms; its report is cached in memory) and the reports' cold requests
+/// within their noise; the rest comes from the OS page cache.
+const CACHE_KIB: &str = "-8192";
 
 /// Rows the connection's worker thread may run ahead of the reader. sqlx's default (50)
 /// hands a report's few hundred thousand rows over one small batch at a time, each a

@@ -230,6 +230,7 @@ impl From<ApiError> for UiError {
             StatusCode::BAD_REQUEST => "Bad request",
             StatusCode::CONFLICT => "Not possible right now",
             StatusCode::GONE => "Expired",
+            StatusCode::SERVICE_UNAVAILABLE => "Not ready yet",
             _ => "Something went wrong",
         };
         UiError::page(e.status, title, e.message)
@@ -238,6 +239,12 @@ impl From<ApiError> for UiError {
 
 impl From<nextstep_core::StoreError> for UiError {
     fn from(e: nextstep_core::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<crate::reports::ForecastUnavailable> for UiError {
+    fn from(e: crate::reports::ForecastUnavailable) -> Self {
         ApiError::from(e).into()
     }
 }
@@ -277,7 +284,17 @@ impl IntoResponse for UiError {
                     version: asset_version(),
                 };
                 match page.render() {
-                    Ok(html) => with_no_store((status, Html(html)).into_response()),
+                    Ok(html) => {
+                        let mut response = with_no_store((status, Html(html)).into_response());
+                        // Not ready yet (a first forecast fit): the page asks again itself.
+                        if status == StatusCode::SERVICE_UNAVAILABLE {
+                            response.headers_mut().insert(
+                                axum::http::header::REFRESH,
+                                axum::http::HeaderValue::from_static("30"),
+                            );
+                        }
+                        response
+                    }
                     Err(e) => {
                         tracing::error!("cannot render the error page: {e}");
                         (status, "error").into_response()
